@@ -1,0 +1,1 @@
+"""The OpenAPI document of every JSON call, built from the views' own declarations."""

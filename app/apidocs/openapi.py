@@ -1,0 +1,108 @@
+"""Build the OpenAPI 3 document from the URL map and the `@api_doc` declarations."""
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+
+from app.errors import HTTP_CODES
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
+            "message": {"type": "string"},
+            "details": {"type": "object"},
+        },
+    }},
+}
+_STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 302: "Redirect",
+                400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+                405: "Method not allowed", 409: "Conflict", 410: "Gone", 413: "Payload too large",
+                415: "Unsupported media type", 422: "Validation error", 429: "Too many requests",
+                503: "Service unavailable"}
+_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def build_openapi(app: Flask) -> dict:
+    spec = APISpec(
+        title="装维服务评价 API (technician rating service)",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "All errors: {\"error\": {\"code\", \"message\", \"details\"}}. "
+                             "Admin calls: `Authorization: Bearer <API key>`; mini-program calls: "
+                             "`Authorization: Bearer <token from /api/v1/auth/login>`."},
+    )
+    spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.security_scheme("api_key", {"type": "http", "scheme": "bearer",
+                                                "description": "API key (flask apikey create)"})
+    spec.components.security_scheme("user_token", {"type": "http", "scheme": "bearer",
+                                                   "description": "token from POST /api/v1/auth/login"})
+    spec.components.response("Error", {"description": "error",
+                                       "content": {"application/json": {"schema": "Error"}}})
+
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions.get(rule.endpoint)
+        doc = getattr(view, "api_doc", None)
+        if doc is None:
+            continue
+        path = _PATH_PARAM.sub(r"{\1}", rule.rule)
+        operations = {}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operations[method.lower()] = _operation(doc, view, rule, method)
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(doc, view, rule, method: str) -> dict:
+    operation: dict = {"summary": doc.summary, "tags": list(doc.tags) or ["misc"],
+                       "operationId": f"{rule.endpoint}.{method.lower()}", "responses": {}}
+    parameters = []
+    for name in rule.arguments:
+        parameters.append({"name": name, "in": "path", "required": True,
+                           "schema": doc.path_params.get(name, {"type": "string"})})
+    if doc.query is not None:
+        parameters.append({"in": "query", "schema": doc.query})
+    for header, description in doc.headers.items():
+        parameters.append({"name": header, "in": "header", "required": False,
+                           "description": description, "schema": {"type": "string"}})
+    if parameters:
+        operation["parameters"] = parameters
+
+    content = {}
+    if doc.body is not None:
+        content["application/json"] = {"schema": doc.body}
+    for media_type, schema in doc.request_bodies.items():
+        content[media_type] = {"schema": schema}
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
+
+    auth = doc.auth or ("api_key" if getattr(view, "required_roles", None) else None)
+    if auth:
+        operation["security"] = [{auth: []}]
+        roles = getattr(view, "required_roles", None)
+        if roles:
+            operation["description"] = "Roles: " + ", ".join(roles)
+
+    for status, schema in doc.responses.items():
+        response = {"description": _STATUS_TEXT.get(status, "OK")}
+        if schema is not None:
+            if isinstance(schema, dict) and "content" in schema:
+                response.update(schema)
+            else:
+                response["content"] = {"application/json": {"schema": schema}}
+        operation["responses"][str(status)] = response
+    errors = set(doc.errors) | ({401, 403} if auth == "api_key" else set()) | (
+        {422} if doc.body is not None or doc.query is not None else set())
+    for status in sorted(errors):
+        operation["responses"][str(status)] = {
+            "description": f"{_STATUS_TEXT.get(status, 'error')} ({HTTP_CODES.get(status, 'see code')})",
+            "content": {"application/json": {"schema": "Error"}}}
+    return operation

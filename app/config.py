@@ -1,0 +1,107 @@
+"""Configuration from the environment (names fixed by SPEC "Interfaces"), with development defaults.
+
+Secrets come only from the environment. In development a missing SECRET_KEY is replaced by a random
+key kept in `instance/` so sessions survive restarts; production refuses to start without one.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the `postgres://` spelling many platforms hand out and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _dev_secret_key(instance: Path) -> str:
+    path = instance / "dev_secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    overrides = dict(overrides or {})
+    instance = Path(app.instance_path)
+    env = overrides.get("APP_ENV") or _env("APP_ENV", "development")
+    database_url = overrides.get("DATABASE_URL") or _env(
+        "DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
+
+    config = {
+        "APP_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "PUBLIC_BASE_URL": (_env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")).rstrip("/"),
+        "REDIS_URL": _env("REDIS_URL"),
+        "TIMEZONE": _env("TIMEZONE", "Asia/Shanghai"),
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        "RATING_WINDOW_DAYS": _int("RATING_WINDOW_DAYS", 7),
+        "WECHAT_MP_APPID": _env("WECHAT_MP_APPID", "wx_demo_miniprogram"),
+        "WECHAT_MP_SECRET": _env("WECHAT_MP_SECRET"),
+        "WECHAT_OA_APPID": _env("WECHAT_OA_APPID", "wx_demo_official"),
+        "WECHAT_OA_SECRET": _env("WECHAT_OA_SECRET"),
+        "WECHAT_OA_TOKEN": _env("WECHAT_OA_TOKEN"),
+        "WECHAT_OA_AES_KEY": _env("WECHAT_OA_AES_KEY"),
+        "WECHAT_API_BASE_URL": _env("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
+        "WECHAT_OPEN_BASE_URL": _env("WECHAT_OPEN_BASE_URL", "https://open.weixin.qq.com/"),
+        # Uploads larger than this are refused with 413 before they are read.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
+        "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),
+        "LOG_FORMAT": _env("LOG_FORMAT", "json"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        "JSON_AS_ASCII": False,
+    }
+    config.update(overrides)
+    if "DATABASE_URL" in overrides:
+        config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(overrides["DATABASE_URL"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "pool_size": _int("DB_POOL_SIZE", 5),
+            "max_overflow": _int("DB_MAX_OVERFLOW", 5),
+            "pool_recycle": 1800,
+        }
+
+    ZoneInfo(config["TIMEZONE"])  # fails loudly on a misspelt zone
+    if not config["SECRET_KEY"]:
+        if env == "production":
+            raise ConfigError("SECRET_KEY must be set in production")
+        config["SECRET_KEY"] = _dev_secret_key(instance)
+    if env == "production" and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigError("production needs a server database: set DATABASE_URL to PostgreSQL")
+    app.config.from_mapping(config)
+    app.json.ensure_ascii = False

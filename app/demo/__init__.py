@@ -1,0 +1,1 @@
+"""Demo data: a believable operator month for the run command, the console and benchmarks."""

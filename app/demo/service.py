@@ -1,0 +1,47 @@
+"""Seed the demo operator: the previous calendar month in full and the current month to yesterday."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.db import utcnow
+from app.demo import generator as gen
+from app.masterdata.imports import ImportResult, run_import
+from app.masterdata.specs import SPECS
+
+
+def _records(rows: list[dict]):
+    return ((index, row, None) for index, row in enumerate(rows, start=1))
+
+
+def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts: int = 3000,
+              orders_per_month: int = 2500, now: datetime | None = None,
+              progress=None) -> dict[str, ImportResult]:
+    """Load the demo data through the import engine; the same day and seed give the same rows."""
+    rng = random.Random(seed)
+    zone = ZoneInfo(tz_name)
+    today = (now or utcnow()).astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+
+    techs = gen.technicians(rng, technicians)
+    accts = gen.accounts(rng, accounts)
+    order_rows = gen.orders(rng, techs, accts, last_month, this_month, orders_per_month)
+    if today > this_month:
+        days = (today - this_month).days
+        current = gen.orders(random.Random(seed + today.toordinal()), techs, accts, this_month,
+                             today, max(1, orders_per_month * days // 30))
+        for row in current:
+            row["order_no"] = row["order_no"].replace("GD", "GN", 1)
+        order_rows += current
+
+    plan = [("technicians", techs), ("accounts", accts), ("orders", order_rows),
+            ("callbacks", gen.callbacks(rng, order_rows)),
+            ("complaints", gen.complaints(rng, order_rows, max(1, technicians // 8)))]
+    results = {}
+    for kind, rows in plan:
+        results[kind] = run_import(SPECS[kind], _records(rows), batch_size=2000)
+        if progress:
+            progress(kind, results[kind])
+    return results

@@ -1,0 +1,95 @@
+"""Cell parsers for imports: plain functions from one text cell to one typed value.
+
+Each raises `ValueError` with a message an operator understands; the import turns it into a
+rejected row. Upstream exports come from Excel in Chinese offices, so the enumerations also accept
+the Chinese words those sheets use (装机, 满意, 是 …).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from app.timeutil import parse_timestamp
+
+Parser = Callable[[str], object]
+
+_CODE = re.compile(r"^[A-Za-z0-9@._\-]+$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+ALIASES = {
+    # technician status
+    "在岗": "active", "在职": "active", "正常": "active", "停岗": "suspended", "待岗": "suspended",
+    "离职": "left",
+    # order type
+    "装机": "install", "新装": "install", "移机": "move", "修机": "repair", "维修": "repair",
+    "故障": "repair",
+    # product
+    "宽带": "broadband", "单装iptv": "iptv", "同装iptv": "iptv_bundled", "固话": "landline",
+    "校园宽带": "campus",
+    # order status
+    "未完成": "open", "在途": "open", "已完成": "completed", "竣工": "completed", "已撤单": "cancelled",
+    "撤单": "cancelled",
+    # callback channel and result
+    "语音": "ivr", "人工": "manual", "满意": "satisfied", "不满意": "dissatisfied",
+    "未接通": "no_answer", "无应答": "no_answer", "无评价": "no_answer",
+    # complaint level
+    "本地": "local", "越级": "escalated",
+}
+_TRUE = {"true", "1", "yes", "y", "是", "有理由", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "无理由", "f"}
+
+
+def text(max_len: int) -> Parser:
+    def parse(value: str) -> str:
+        if len(value) > max_len:
+            raise ValueError(f"长度超过 {max_len} 个字符 (longer than {max_len} characters)")
+        return value
+    return parse
+
+
+def code(max_len: int = 32) -> Parser:
+    def parse(value: str) -> str:
+        if len(value) > max_len or not _CODE.match(value):
+            raise ValueError(f"编号只能包含字母、数字和 @._- 且不超过 {max_len} 位 "
+                             f"(letters, digits and @._- only, at most {max_len})")
+        return value
+    return parse
+
+
+def phone(value: str) -> str:
+    digits = _PHONE_SEPARATORS.sub("", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not digits.isdigit() or not 7 <= len(digits) <= 12:
+        raise ValueError("电话号码格式不正确 (not a phone number)")
+    return digits
+
+
+def choice(*values: str) -> Parser:
+    allowed = ", ".join(values)
+
+    def parse(value: str) -> str:
+        normalized = value.lower()
+        normalized = ALIASES.get(normalized, normalized)
+        if normalized not in values:
+            raise ValueError(f"取值应为 {allowed} (must be one of {allowed})")
+        return normalized
+    return parse
+
+
+def timestamp(value: str) -> datetime:
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise ValueError("时间格式应为 ISO 8601，如 2026-10-03T09:30:00+08:00 "
+                         "(not an ISO 8601 time)") from None
+
+
+def boolean(value: str) -> bool:
+    normalized = value.lower()
+    if normalized in _TRUE:
+        return True
+    if normalized in _FALSE:
+        return False
+    raise ValueError("应为 true/false 或 是/否 (must be true or false)")

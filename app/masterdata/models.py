@@ -1,0 +1,135 @@
+"""Master data pushed by upstream systems. Each table has its business key as a unique column."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+TECHNICIAN_STATUSES = ("active", "suspended", "left")
+ORDER_TYPES = ("install", "move", "repair")
+PRODUCTS = ("broadband", "iptv", "iptv_bundled", "landline", "campus")
+ORDER_STATUSES = ("open", "completed", "cancelled")
+CALLBACK_CHANNELS = ("ivr", "manual")
+CALLBACK_RESULTS = ("satisfied", "dissatisfied", "no_answer")
+COMPLAINT_LEVELS = ("local", "escalated")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Timestamps:
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Technician(Timestamps, db.Model):
+    __tablename__ = "technicians"
+    __table_args__ = (CheckConstraint(_in("status", TECHNICIAN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    area: Mapped[str] = mapped_column(String(64), index=True)
+    vendor: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+
+    def __repr__(self) -> str:
+        return f"<Technician {self.employee_no} {self.name} {self.status}>"
+
+
+class BroadbandAccount(Timestamps, db.Model):
+    __tablename__ = "broadband_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_no: Mapped[str] = mapped_column(String(32), unique=True)
+    holder_name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(255))
+    area: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<BroadbandAccount {self.account_no}>"
+
+
+class WorkOrder(Timestamps, db.Model):
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        CheckConstraint(_in("order_type", ORDER_TYPES), name="order_type"),
+        CheckConstraint(_in("product", PRODUCTS), name="product"),
+        CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
+        CheckConstraint("status != 'completed' OR completed_at IS NOT NULL",
+                        name="completed_has_time"),
+        Index("ix_work_orders_technician_completed", "technician_id", "completed_at"),
+        Index("ix_work_orders_completed_at", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("broadband_accounts.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    order_type: Mapped[str] = mapped_column(String(16))
+    product: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+
+    account: Mapped[BroadbandAccount] = relationship()
+    technician: Mapped[Technician] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<WorkOrder {self.order_no} {self.order_type}/{self.product} {self.status}>"
+
+
+class CallbackResult(Timestamps, db.Model):
+    """An IVR or manual callback (回访) outcome. Business key: order, channel and call time."""
+
+    __tablename__ = "callback_results"
+    __table_args__ = (
+        UniqueConstraint("order_id", "channel", "called_at"),
+        CheckConstraint(_in("channel", CALLBACK_CHANNELS), name="channel"),
+        CheckConstraint(_in("result", CALLBACK_RESULTS), name="result"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    result: Mapped[str] = mapped_column(String(16))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    order: Mapped[WorkOrder] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CallbackResult order={self.order_id} {self.channel} {self.result}>"
+
+
+class Complaint(Timestamps, db.Model):
+    """A customer complaint (投诉) against an order and/or a technician.
+
+    Complaints carry no id upstream; their business key is the order, the technician and the time,
+    stored as `natural_key` because either side may be missing and NULLs never collide in UNIQUE.
+    """
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint(_in("level", COMPLAINT_LEVELS), name="level"),
+        Index("ix_complaints_technician_complained", "technician_id", "complained_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(120), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    complained_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    level: Mapped[str] = mapped_column(String(16))
+    justified: Mapped[bool] = mapped_column(Boolean)
+
+    def __repr__(self) -> str:
+        return f"<Complaint technician={self.technician_id} {self.level} justified={self.justified}>"

@@ -1,0 +1,53 @@
+"""Master-data operations other domains and the boundaries call."""
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from app.errors import NotFound
+from app.extensions import db
+from app.masterdata import readers
+from app.masterdata.imports import ImportResult, run_import
+from app.masterdata.models import BroadbandAccount, Technician, WorkOrder
+from app.masterdata.specs import SPECS, ImportSpec
+
+
+def get_import_spec(kind: str) -> ImportSpec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise NotFound(f"未知的导入类型 {kind!r} (unknown import kind)", code="unknown_import_kind",
+                       details={"kinds": sorted(SPECS)}) from None
+
+
+def import_csv(kind: str, source: BinaryIO, *, batch_size: int, on_batch=None, on_reject=None,
+               stream_holder: list | None = None) -> ImportResult:
+    """Import a CSV byte stream of `kind`; `stream_holder` receives the counting stream."""
+    spec = get_import_spec(kind)
+    raw, _encoding, text = readers.open_csv(source)
+    if stream_holder is not None:
+        stream_holder.append(raw)
+    return run_import(spec, readers.read_csv(text, spec.header), batch_size=batch_size,
+                      on_batch=on_batch, on_reject=on_reject)
+
+
+def import_json(kind: str, body: bytes, *, batch_size: int) -> ImportResult:
+    """Import a JSON array of objects of `kind`."""
+    spec = get_import_spec(kind)
+    return run_import(spec, readers.read_json(body), batch_size=batch_size)
+
+
+def get_technician(employee_no: str) -> Technician:
+    technician = db.session.scalar(select(Technician).where(Technician.employee_no == employee_no))
+    if technician is None:
+        raise NotFound("装维人员不存在 (technician not found)", code="technician_not_found")
+    return technician
+
+
+def find_account(account_no: str) -> BroadbandAccount | None:
+    return db.session.scalar(select(BroadbandAccount).where(BroadbandAccount.account_no == account_no))
+
+
+def find_order(order_no: str) -> WorkOrder | None:
+    return db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))

@@ -58,11 +58,21 @@ def app():
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app):
+def _transaction(request, app):
     """Run each test inside a transaction that is rolled back afterwards.
 
     The session joins the outer transaction with savepoints, so code under test may commit freely.
+    Tests marked `real_commits` (races between connections) commit for real and are cleaned up by
+    deleting every row afterwards instead.
     """
+    if request.node.get_closest_marker("real_commits"):
+        yield
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

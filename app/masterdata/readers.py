@@ -58,20 +58,28 @@ def detect_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise BadFile("不支持 UTF-16 文件，请在 Excel 中另存为“CSV UTF-8” "
                       "(UTF-16 is not supported; save as CSV UTF-8)", code="unsupported_encoding")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    if _decodes(head, "utf-8"):
         return "utf-8"
+    # Excel in China saves "CSV" as GBK; GB18030 is its superset. A file that is neither is most
+    # likely UTF-8 with a few damaged bytes: decode it as UTF-8 and reject the damaged rows.
+    return "gb18030" if _decodes(head, "gb18030") else "utf-8"
+
+
+def _decodes(head: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        return True
     except UnicodeDecodeError:
-        return "gb18030"
+        return False
 
 
 def open_csv(source: BinaryIO) -> tuple[CountingStream, str, io.TextIOWrapper]:
     head = source.read(SNIFF_BYTES)
     if not head:
         raise BadFile("文件为空 (the file is empty)", code="empty_file")
+    encoding = detect_encoding(head)
     if b"\x00" in head:
         raise BadFile("这不是文本 CSV 文件 (not a text CSV file)", code="not_csv")
-    encoding = detect_encoding(head)
     raw = CountingStream(head, source)
     text = io.TextIOWrapper(io.BufferedReader(raw, 1024 * 1024), encoding=encoding,
                             errors="replace", newline="")

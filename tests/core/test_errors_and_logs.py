@@ -1,0 +1,69 @@
+"""One JSON error format everywhere; a request id on every response and log line."""
+import json
+
+import pytest
+
+from app import create_app
+
+
+def assert_error_shape(response, status, code):
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+
+
+def test_unknown_url_is_json_404(client):
+    assert_error_shape(client.get("/no/such/page"), 404, "not_found")
+
+
+def test_wrong_method_is_json_405_with_allow(client):
+    response = client.delete("/healthz")
+    assert_error_shape(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.fixture
+def crashing_app(tmp_path):
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                      "SECRET_KEY": "x", "TESTING": False})
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    return app
+
+
+def test_unexpected_error_is_generic_500_with_request_id(capfd, crashing_app):
+    response = crashing_app.test_client().get("/boom", headers={"X-Request-ID": "req-123"})
+    assert_error_shape(response, 500, "internal_error")
+    assert "hunter2" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert response.json["error"]["details"]["request_id"] == "req-123"
+    logged = [json.loads(line) for line in capfd.readouterr().err.splitlines()
+              if line.startswith("{")]
+    crash = [entry for entry in logged if entry["msg"] == "unhandled error"]
+    assert crash and crash[0]["request_id"] == "req-123" and "hunter2" in crash[0]["exc"]
+
+
+def test_request_id_is_echoed_or_made(client):
+    echoed = client.get("/healthz", headers={"X-Request-ID": "abc-DEF_1.2"})
+    assert echoed.headers["X-Request-ID"] == "abc-DEF_1.2"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert made.headers["X-Request-ID"] != "bad id with spaces"
+    assert len(made.headers["X-Request-ID"]) == 32
+    other = client.get("/healthz")
+    assert other.headers["X-Request-ID"] != made.headers["X-Request-ID"]
+
+
+def test_access_log_is_structured_json_with_request_id(capfd, crashing_app):
+    crashing_app.test_client().get("/healthz", headers={"X-Request-ID": "trace-9"})
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()
+             if line.startswith("{")]
+    access = [entry for entry in lines if entry["logger"] == "app.access"]
+    assert access[-1]["request_id"] == "trace-9"
+    assert access[-1]["path"] == "/healthz" and access[-1]["status"] == 200
+    assert isinstance(access[-1]["duration_ms"], float)

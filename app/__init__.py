@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
 from app.errors import register_error_handlers
@@ -15,29 +16,59 @@ from app.logs import init_logging
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, overrides)
+    trust_proxies(app)
     init_logging(app)
     init_extensions(app)
     register_blueprints(app)
+    connect_domain_events()
     register_error_handlers(app)
     register_cli(app)
     return app
 
 
+def trust_proxies(app: Flask) -> None:
+    """Client IP and scheme from the TRUSTED_PROXY_COUNT reverse proxies in front of us, no more:
+    an X-Forwarded-For hop we did not add ourselves is the client's to forge."""
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.apidocs.views import bp as apidocs_bp
+    from app.badge.views import admin_bp as badge_admin_bp
+    from app.badge.views import bp as badge_bp
     from app.health.views import bp as health_bp
+    from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
+    from app.rating.views import bp as rating_bp
+    from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(apidocs_bp)
     app.register_blueprint(masterdata_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(badge_bp)
+    app.register_blueprint(badge_admin_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(identity_bp, url_prefix="/api/v1")
+    app.register_blueprint(wechat_bp)
+    app.register_blueprint(rating_bp, url_prefix="/api/v1")
+
+
+def connect_domain_events() -> None:
+    from app.rating.service import connect_import_listeners
+
+    connect_import_listeners()
 
 
 def register_cli(app: Flask) -> None:
     from app.auth.cli import apikey_cli
+    from app.badge.cli import badge_cli
     from app.demo.cli import demo_cli
     from app.masterdata.cli import import_cli
+    from app.wechat.cli import wechat_cli
 
     app.cli.add_command(apikey_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(badge_cli)
+    app.cli.add_command(wechat_cli)

@@ -15,6 +15,16 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Outside production, unset WeChat secrets fall back to these; the loopback simulator knows them
+# too, so a fresh checkout logs in with no setup (docs/wechat.md). Never valid on the real platform.
+WECHAT_DEMO_SECRETS = {
+    "WECHAT_MP_SECRET": "demo-mp-secret",
+    "WECHAT_OA_SECRET": "demo-oa-secret",
+    "WECHAT_OA_TOKEN": "demo-oa-token",
+    "WECHAT_OA_AES_KEY": "ZGVtby1hZXMta2V5LWZvci13ZWNoYXQtc2ltdWxhdHI",  # 43 chars, base64 w/o '='
+}
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable service."""
 
@@ -67,6 +77,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "TIMEZONE": _env("TIMEZONE", "Asia/Shanghai"),
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "RATING_WINDOW_DAYS": _int("RATING_WINDOW_DAYS", 7),
+        "RATING_TAGS_FILE": _env("RATING_TAGS_FILE"),           # JSON tag catalogue; see rating/tags.py
+        "RECOVERY_DUE_HOURS": _int("RECOVERY_DUE_HOURS", 48),
         "WECHAT_MP_APPID": _env("WECHAT_MP_APPID", "wx_demo_miniprogram"),
         "WECHAT_MP_SECRET": _env("WECHAT_MP_SECRET"),
         "WECHAT_OA_APPID": _env("WECHAT_OA_APPID", "wx_demo_official"),
@@ -75,6 +87,27 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "WECHAT_OA_AES_KEY": _env("WECHAT_OA_AES_KEY"),
         "WECHAT_API_BASE_URL": _env("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
         "WECHAT_OPEN_BASE_URL": _env("WECHAT_OPEN_BASE_URL", "https://open.weixin.qq.com/"),
+        "WECHAT_TOKEN_STORE": _env("WECHAT_TOKEN_STORE", "auto"),  # auto|redis|database|memory
+        "WECHAT_CONNECT_TIMEOUT": float(_env("WECHAT_CONNECT_TIMEOUT", "3.05")),
+        "WECHAT_READ_TIMEOUT": float(_env("WECHAT_READ_TIMEOUT", "4")),
+        "WECHAT_TOKEN_RETRIES": _int("WECHAT_TOKEN_RETRIES", 1),
+        # Mini-program user tokens (POST /api/v1/auth/login).
+        "USER_TOKEN_TTL": _int("USER_TOKEN_TTL", 7 * 24 * 3600),
+        # Account binding: failed proofs allowed per openid and per account within the window.
+        "BIND_MAX_FAILURES_PER_USER": _int("BIND_MAX_FAILURES_PER_USER", 5),
+        "BIND_MAX_FAILURES_PER_ACCOUNT": _int("BIND_MAX_FAILURES_PER_ACCOUNT", 10),
+        "BIND_FAILURE_WINDOW": _int("BIND_FAILURE_WINDOW", 3600),
+        # SMS codes for account binding: backend `log` (development) or `http` (a provider).
+        "SMS_BACKEND": _env("SMS_BACKEND", "http" if env == "production" else "log"),
+        "SMS_HTTP_URL": _env("SMS_HTTP_URL"),
+        "SMS_HTTP_TOKEN": _env("SMS_HTTP_TOKEN"),
+        "SMS_SIGN_NAME": _env("SMS_SIGN_NAME", "中国电信"),
+        "SMS_CODE_TTL": _int("SMS_CODE_TTL", 300),
+        "SMS_SENDS_PER_ACCOUNT_PER_HOUR": _int("SMS_SENDS_PER_ACCOUNT_PER_HOUR", 5),
+        "SMS_SENDS_PER_USER_PER_HOUR": _int("SMS_SENDS_PER_USER_PER_HOUR", 10),
+        # H5 login keeps the WeChat user in Flask's signed session cookie.
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),
@@ -96,6 +129,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
             "pool_recycle": 1800,
         }
 
+    if env != "production":
+        for key, demo_value in WECHAT_DEMO_SECRETS.items():
+            config[key] = config[key] or demo_value
     ZoneInfo(config["TIMEZONE"])  # fails loudly on a misspelt zone
     if not config["SECRET_KEY"]:
         if env == "production":

@@ -34,7 +34,8 @@ def order(**kw) -> WorkOrder:
     n = next(_seq)
     completed = kw.pop("completed_at", datetime.now(timezone.utc) - timedelta(hours=2))
     defaults = {"order_no": f"GD{n:08d}", "order_type": "install", "product": "broadband",
-                "area": "城区营业部", "created_at": completed - timedelta(hours=3),
+                "area": "城区营业部",
+                "created_at": (completed or datetime.now(timezone.utc)) - timedelta(hours=3),
                 "completed_at": completed, "status": "completed"}
     if "account" not in kw and "account_id" not in kw:
         kw["account"] = account()

@@ -71,6 +71,7 @@ def _make_command(kind: str):
             except AppError as exc:
                 db.session.rollback()
                 raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
+            db.session.commit()     # what the rows_imported listeners wrote
         if reject_file:
             reject_file.close()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from app.errors import NotFound
@@ -11,6 +12,12 @@ from app.masterdata import readers
 from app.masterdata.imports import ImportResult, run_import
 from app.masterdata.models import BroadbandAccount, Technician, WorkOrder
 from app.masterdata.specs import SPECS, ImportSpec
+
+
+# Sent after an import has written its rows, inside the importer's transaction, so other domains
+# can follow up (a dissatisfied callback opens a recovery task) without masterdata knowing them.
+signals = Namespace()
+rows_imported = signals.signal("rows-imported")
 
 
 def get_import_spec(kind: str) -> ImportSpec:
@@ -28,14 +35,18 @@ def import_csv(kind: str, source: BinaryIO, *, batch_size: int, on_batch=None, o
     raw, _encoding, text = readers.open_csv(source)
     if stream_holder is not None:
         stream_holder.append(raw)
-    return run_import(spec, readers.read_csv(text, spec.header), batch_size=batch_size,
-                      on_batch=on_batch, on_reject=on_reject)
+    result = run_import(spec, readers.read_csv(text, spec.header), batch_size=batch_size,
+                        on_batch=on_batch, on_reject=on_reject)
+    rows_imported.send(kind, result=result)
+    return result
 
 
 def import_json(kind: str, body: bytes, *, batch_size: int) -> ImportResult:
     """Import a JSON array of objects of `kind`."""
     spec = get_import_spec(kind)
-    return run_import(spec, readers.read_json(body), batch_size=batch_size)
+    result = run_import(spec, readers.read_json(body), batch_size=batch_size)
+    rows_imported.send(kind, result=result)
+    return result
 
 
 def get_technician(employee_no: str) -> Technician:

@@ -35,7 +35,9 @@ def deciding_callback(callbacks: list[Callback]) -> Callback | None:
     """The callback whose result counts: manual before IVR, then the latest."""
     if not callbacks:
         return None
-    return max(callbacks, key=lambda c: (CHANNEL_RANK[c.channel], c.called_at))
+    # Two results of one channel at the same instant cannot be stored (unique key); the last
+    # element only keeps the choice independent of input order should it ever happen.
+    return max(callbacks, key=lambda c: (CHANNEL_RANK[c.channel], c.called_at, c.result))
 
 
 def effective_star(wechat_stars: int | None, callbacks: list[Callback]) -> EffectiveStar:

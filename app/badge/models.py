@@ -1,0 +1,67 @@
+"""Badge state per technician, and the images rendered for it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.masterdata.models import Technician
+
+IMAGE_KINDS = ("qr_png", "qr_svg", "card_png", "wxacode")
+CONTENT_TYPES = {"qr_png": "image/png", "qr_svg": "image/svg+xml", "card_png": "image/png",
+                 "wxacode": "image/png"}
+
+
+class Badge(db.Model):
+    """A technician's badge. Tokens carry `version`; rotating bumps it, so every older token is
+    recognisably old (410) rather than unknown (404)."""
+
+    __tablename__ = "badges"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+    technician: Mapped[Technician] = relationship()
+
+    def __repr__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"<Badge technician={self.technician_id} v{self.version} {state}>"
+
+
+class BadgeImage(db.Model):
+    """A rendered image, kept until what it was drawn from changes.
+
+    `source_key` is a hash of everything drawn (URL, name, team, grade, layout version); a request
+    whose inputs hash differently redraws the image. `etag` is a hash of the bytes themselves.
+    The mini-program code (`wxacode`) is fetched from WeChat once per badge version and kept here
+    the same way.
+    """
+
+    __tablename__ = "badge_images"
+    __table_args__ = (
+        CheckConstraint("kind IN ('qr_png', 'qr_svg', 'card_png', 'wxacode')", name="kind"),
+    )
+
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+    def __repr__(self) -> str:
+        return f"<BadgeImage badge={self.badge_id} {self.kind} {self.etag[:8]}>"

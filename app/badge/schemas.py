@@ -1,0 +1,35 @@
+"""Shapes of the badge calls."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+
+class BadgeOut(Schema):
+    """A badge and where its images are; `badge_token` is the QR content and the mini-program scene."""
+
+    employee_no = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"enum": ["active", "revoked"]})
+    badge_token = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "the H5 page the plain QR opens"})
+    qr_png_url = fields.String(required=True)
+    qr_svg_url = fields.String(required=True)
+    card_png_url = fields.String(required=True)
+    wxacode_url = fields.String(required=True, metadata={
+        "description": "mini-program code; 404 wxacode_not_available until fetched from WeChat"})
+    rotated_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class BadgeRevokeIn(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class SheetQuery(Schema):
+    team = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    area = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def _one_of(self, data, **_kwargs):
+        if not data.get("team") and not data.get("area"):
+            raise ValidationError("give team or area (班组或区域)", field_name="team")

@@ -1,0 +1,291 @@
+"""Badges: issue, resolve, rotate, revoke, and the cached images. Services flush, never commit.
+
+A scanned token is answered in this order: not genuine or never issued → 404 `badge_not_found`;
+genuine but an older version, or revoked → 410 `badge_revoked`; the technician suspended or gone
+→ 410 `badge_revoked` with its own message and `details.reason`, so the page can say why.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.badge import render
+from app.badge.card import Branding, CardInfo
+from app.badge.fonts import CjkFonts, find_cjk_fonts
+from app.badge.models import Badge, BadgeImage
+from app.badge.tokens import MAX_VERSION, BadgeRef, TokenKeys, decode_token, derive_keys, \
+    encode_token
+from app.db import utcnow
+from app.errors import Conflict, Gone, NotFound
+from app.extensions import db
+from app.masterdata import service as masterdata
+from app.masterdata.models import Technician
+
+_REVOKED = {
+    "rotated": "该工牌已更换，请扫描新工牌 (this badge was replaced by a newer one)",
+    "revoked": "该工牌已作废 (this badge was revoked)",
+    "technician_suspended": "该装维人员暂停服务，工牌暂不可用 (the technician is suspended)",
+    "technician_left": "该装维人员已离职，工牌已失效 (the technician has left)",
+}
+
+
+def badge_not_found() -> NotFound:
+    return NotFound("工牌无效或不存在 (badge not found)", code="badge_not_found")
+
+
+def badge_revoked(reason: str) -> Gone:
+    return Gone(_REVOKED[reason], code="badge_revoked", details={"reason": reason})
+
+
+def check_badge_state(ref: BadgeRef, *, current_version: int | None, revoked: bool,
+                      technician_status: str | None) -> None:
+    """Raise the answer for a genuine token `ref` given the badge's state; None means it works."""
+    if current_version is None or ref.version > current_version:
+        raise badge_not_found()   # a genuine MAC for a version never issued: treat as unknown
+    if ref.version < current_version:
+        raise badge_revoked("rotated")
+    if revoked:
+        raise badge_revoked("revoked")
+    if technician_status == "suspended":
+        raise badge_revoked("technician_suspended")
+    if technician_status != "active":
+        raise badge_revoked("technician_left")
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+def _token_keys() -> TokenKeys:
+    secret = current_app.config["SECRET_KEY"]
+    cached = current_app.extensions.get("badge_token_keys")
+    if cached is None or cached[0] != secret:
+        cached = current_app.extensions["badge_token_keys"] = (secret, derive_keys(secret))
+    return cached[1]
+
+
+def branding() -> Branding:
+    config, default = current_app.config, Branding()
+    return Branding(title=config.get("BADGE_BRAND_TITLE") or default.title,
+                    subtitle=config.get("BADGE_BRAND_SUBTITLE") or default.subtitle,
+                    color=config.get("BADGE_BRAND_COLOR") or default.color)
+
+
+def card_fonts() -> CjkFonts:
+    fonts = current_app.extensions.get("badge_fonts")
+    if fonts is None:
+        fonts = current_app.extensions["badge_fonts"] = find_cjk_fonts(
+            current_app.config.get("BADGE_FONT_PATH"))
+    return fonts
+
+
+# -- tokens and links ----------------------------------------------------------------------------
+
+def badge_token(badge: Badge) -> str:
+    return encode_token(_token_keys(), technician_id=badge.technician_id, version=badge.version)
+
+
+def badge_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/b/{token}"
+
+
+@dataclass(frozen=True)
+class BadgeLinks:
+    badge_token: str
+    url: str
+    qr_png_url: str
+    qr_svg_url: str
+    card_png_url: str
+    wxacode_url: str
+
+
+def badge_links(badge: Badge) -> BadgeLinks:
+    token = badge_token(badge)
+    url = badge_url(token)
+    return BadgeLinks(badge_token=token, url=url, qr_png_url=f"{url}.png", qr_svg_url=f"{url}.svg",
+                      card_png_url=f"{url}/card.png", wxacode_url=f"{url}/wxacode.png")
+
+
+# -- badge lifecycle -----------------------------------------------------------------------------
+
+def find_badge(technician_id: int) -> Badge | None:
+    return db.session.scalar(select(Badge).where(Badge.technician_id == technician_id))
+
+
+def get_or_create_badge(technician: Technician) -> Badge:
+    """The technician's badge, issued at version 1 the first time it is asked for."""
+    badge = find_badge(technician.id)
+    if badge is not None:
+        return badge
+    try:
+        with db.session.begin_nested():
+            badge = Badge(technician=technician, version=1)
+            db.session.add(badge)
+    except IntegrityError:
+        # Issued concurrently by another request: theirs is as good as ours.
+        badge = find_badge(technician.id)
+    return badge
+
+
+def get_badge_for(employee_no: str) -> Badge:
+    return get_or_create_badge(masterdata.get_technician(employee_no))
+
+
+def rotate_badge(*, technician: Technician) -> Badge:
+    """Issue a new token version; every earlier token answers 410 from now on."""
+    badge = get_or_create_badge(technician)
+    db.session.refresh(badge, with_for_update=True)
+    if badge.version >= MAX_VERSION:
+        raise Conflict("工牌更换次数已达上限 (badge rotation limit reached)",
+                       code="badge_rotation_limit")
+    badge.version += 1
+    badge.rotated_at = utcnow()
+    badge.revoked_at = None
+    badge.revoked_reason = None
+    # Images (the mini-program code included) show the old token; drop them, they redraw on demand.
+    db.session.execute(BadgeImage.__table__.delete().where(BadgeImage.badge_id == badge.id))
+    db.session.flush()
+    return badge
+
+
+def revoke_badge(*, technician: Technician, reason: str | None = None) -> Badge:
+    """Stop the current badge without issuing a new one (rotating later issues a fresh one)."""
+    badge = get_or_create_badge(technician)
+    if badge.revoked_at is None:
+        badge.revoked_at = utcnow()
+        badge.revoked_reason = reason
+        db.session.flush()
+    return badge
+
+
+def resolve_badge(token: str) -> Badge:
+    """The working badge `token` names (technician loaded), or the 404/410 error to answer."""
+    ref = decode_token(_token_keys(), token)
+    if ref is None:
+        raise badge_not_found()
+    badge = find_badge(ref.technician_id)
+    check_badge_state(ref, current_version=badge.version if badge else None,
+                      revoked=bool(badge and badge.revoked_at),
+                      technician_status=badge.technician.status if badge else None)
+    return badge
+
+
+def current_grade(technician: Technician) -> int | None:
+    """The technician's latest quarterly grade (1–5), or None while no quarter has been graded.
+
+    Grades are computed by the quarterly reports; until those exist every badge shows "暂无".
+    """
+    return None
+
+
+def card_info(technician: Technician) -> CardInfo:
+    return CardInfo(name=technician.name, employee_no=technician.employee_no,
+                    team=technician.team, grade=current_grade(technician))
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """What anyone holding the badge may see: never the phone number."""
+
+    name: str
+    employee_no: str
+    team: str
+    area: str
+    grade: int | None
+
+
+def public_profile(badge: Badge) -> PublicProfile:
+    technician = badge.technician
+    return PublicProfile(name=technician.name, employee_no=technician.employee_no,
+                         team=technician.team, area=technician.area,
+                         grade=current_grade(technician))
+
+
+# -- images --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImageOut:
+    kind: str
+    etag: str
+    data: bytes
+    rendered_now: bool = False     # stored just now: the caller has a write to commit
+
+
+def qr_image_for_token(token: str, kind: str) -> ImageOut:
+    """The QR PNG or SVG for `token`: one query on the hot path, drawn only when missing."""
+    ref = decode_token(_token_keys(), token)
+    if ref is None:
+        raise badge_not_found()
+    row = db.session.execute(
+        select(Badge.version, Badge.revoked_at, Technician.status, BadgeImage.source_key,
+               BadgeImage.etag, BadgeImage.data)
+        .join(Technician, Technician.id == Badge.technician_id)
+        .outerjoin(BadgeImage, and_(BadgeImage.badge_id == Badge.id, BadgeImage.kind == kind))
+        .where(Badge.technician_id == ref.technician_id)).one_or_none()
+    check_badge_state(ref, current_version=row.version if row else None,
+                      revoked=bool(row and row.revoked_at),
+                      technician_status=row.status if row else None)
+    if row.source_key == render.source_key(kind, badge_url(token)):
+        return ImageOut(kind, row.etag, row.data)
+    return badge_image(find_badge(ref.technician_id), kind)
+
+
+def badge_image(badge: Badge, kind: str) -> ImageOut:
+    """A rendered image of `badge`, redrawn and stored if what it shows has changed."""
+    url = badge_url(badge_token(badge))
+    card = card_info(badge.technician)
+    brand = branding()
+    key = render.source_key(kind, url, card, brand)
+    stored = db.session.get(BadgeImage, (badge.id, kind))
+    if stored is not None and stored.source_key == key:
+        return ImageOut(kind, stored.etag, stored.data)
+    job = render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand, kinds=(kind,))
+    fonts = card_fonts() if kind == "card_png" else None
+    (image,) = render.render_job(job, fonts)
+    store_image(badge, kind, source_key=image.source_key, data=image.data, etag=image.etag)
+    return ImageOut(kind, image.etag, image.data, rendered_now=True)
+
+
+def store_image(badge: Badge, kind: str, *, source_key: str, data: bytes, etag: str) -> BadgeImage:
+    stored = db.session.get(BadgeImage, (badge.id, kind))
+    if stored is None:
+        stored = BadgeImage(badge_id=badge.id, kind=kind)
+        db.session.add(stored)
+    stored.source_key, stored.data, stored.etag = source_key, data, etag
+    stored.rendered_at = utcnow()
+    db.session.flush()
+    return stored
+
+
+def wxacode_for_token(token: str) -> ImageOut:
+    """The stored mini-program code of a working badge; 404 until it has been fetched."""
+    badge = resolve_badge(token)
+    stored = db.session.get(BadgeImage, (badge.id, "wxacode"))
+    if stored is None or stored.source_key != wxacode_source_key(badge):
+        raise NotFound("小程序码尚未生成 (mini-program code not fetched yet)",
+                       code="wxacode_not_available")
+    return ImageOut("wxacode", stored.etag, stored.data)
+
+
+def wxacode_source_key(badge: Badge) -> str:
+    """The mini-program code depends only on the scene, which is the badge token."""
+    return hashlib.sha256(f"wxacode|{badge_token(badge)}".encode()).hexdigest()
+
+
+def store_wxacode(badge: Badge, png: bytes) -> BadgeImage:
+    """Keep the mini-program code fetched from WeChat (`getwxacodeunlimit`, scene = badge token)."""
+    return store_image(badge, "wxacode", source_key=wxacode_source_key(badge), data=png,
+                       etag=render.etag_of(png))
+
+
+def badge_summary(badge: Badge) -> dict:
+    """The badge as the admin and technician calls answer it (see schemas.BadgeOut)."""
+    links = badge_links(badge)
+    return {"employee_no": badge.technician.employee_no, "version": badge.version,
+            "status": "revoked" if badge.revoked_at else "active",
+            "rotated_at": badge.rotated_at, "revoked_at": badge.revoked_at,
+            "badge_token": links.badge_token, "url": links.url, "qr_png_url": links.qr_png_url,
+            "qr_svg_url": links.qr_svg_url, "card_png_url": links.card_png_url,
+            "wxacode_url": links.wxacode_url}

@@ -1,0 +1,154 @@
+"""Badge routes: the public scan landing and images under `/b/`, and the admin badge calls.
+
+The landing's "评价服务" button points at the endpoint named by `RATE_ENDPOINT`, called with
+`badge_token=<token>`: the customer sign-in and rating flow registers it. Until it exists the
+button is shown disabled, so the page never links to a missing route.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from app.apidocs.registry import api_doc
+from app.auth.decorators import require_roles
+from app.badge import bulk, service
+from app.badge.card import avatar_text
+from app.badge.models import CONTENT_TYPES
+from app.badge.schemas import BadgeOut, BadgeRevokeIn, SheetQuery
+from app.errors import AppError
+from app.extensions import db
+from app.masterdata import service as masterdata
+
+bp = Blueprint("badge", __name__)
+admin_bp = Blueprint("badge_admin", __name__)
+
+RATE_ENDPOINT = "h5_rating.start"
+# A token's QR never changes, so it may be cached long; a card shows name, team and grade,
+# which can change under the same token, so caches revalidate it (cheaply, by ETag) sooner.
+QR_MAX_AGE = 86400
+CARD_MAX_AGE = 600
+
+_TOKEN = {"type": "string", "description": "badge token (26 characters, base32)"}
+_IMAGE_ERRORS = (404, 410)
+
+
+def _image(media_type: str, description: str) -> dict:
+    return {"description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _image_response(image: service.ImageOut, max_age: int) -> Response:
+    if image.rendered_now:
+        db.session.commit()
+    response = Response(image.data, mimetype=CONTENT_TYPES[image.kind])
+    response.set_etag(image.etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)
+
+
+# -- public: scan landing and images --------------------------------------------------------------
+
+@bp.get("/b/<token>")
+@api_doc("扫码落地页 (H5 landing the plain QR opens)", tags=["badges"], path_params={"token": _TOKEN},
+         responses={200: {"description": "HTML page", "content": {"text/html": {}}}},
+         errors=_IMAGE_ERRORS)
+def landing(token: str):
+    try:
+        badge = service.resolve_badge(token)
+    except AppError as exc:
+        if exc.code not in ("badge_not_found", "badge_revoked"):
+            raise
+        page = render_template("badge/unavailable.html", error=exc, brand=service.branding(),
+                               reason=exc.details.get("reason"))
+        return page, exc.status, {"Cache-Control": "no-store"}
+    rate_url = (url_for(RATE_ENDPOINT, badge_token=token)
+                if RATE_ENDPOINT in current_app.view_functions else None)
+    profile = service.public_profile(badge)
+    page = render_template("badge/landing.html", profile=profile, brand=service.branding(),
+                           initials=avatar_text(profile.name), rate_url=rate_url)
+    # The page says whether the badge still works: never serve it from a cache.
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/b/<token>.png")
+@api_doc("工牌二维码 PNG (plain QR of the badge URL)", tags=["badges"],
+         path_params={"token": _TOKEN}, responses={200: _image("image/png", "QR code"), 304: None},
+         errors=_IMAGE_ERRORS)
+def qr_png(token: str):
+    return _image_response(service.qr_image_for_token(token, "qr_png"), QR_MAX_AGE)
+
+
+@bp.get("/b/<token>.svg")
+@api_doc("工牌二维码 SVG (plain QR, vector, for print)", tags=["badges"],
+         path_params={"token": _TOKEN},
+         responses={200: _image("image/svg+xml", "QR code"), 304: None}, errors=_IMAGE_ERRORS)
+def qr_svg(token: str):
+    return _image_response(service.qr_image_for_token(token, "qr_svg"), QR_MAX_AGE)
+
+
+@bp.get("/b/<token>/card.png")
+@api_doc("工牌卡片 PNG (badge card, 54×85.6 mm at 300 dpi)", tags=["badges"],
+         path_params={"token": _TOKEN}, responses={200: _image("image/png", "card"), 304: None},
+         errors=_IMAGE_ERRORS)
+def card_png(token: str):
+    image = service.badge_image(service.resolve_badge(token), "card_png")
+    return _image_response(image, CARD_MAX_AGE)
+
+
+@bp.get("/b/<token>/wxacode.png")
+@api_doc("小程序码 PNG (mini-program code, scene = badge token)", tags=["badges"],
+         path_params={"token": _TOKEN}, responses={200: _image("image/png", "mini-program code"),
+                                                   304: None}, errors=_IMAGE_ERRORS)
+def wxacode_png(token: str):
+    return _image_response(service.wxacode_for_token(token), QR_MAX_AGE)
+
+
+# -- admin ----------------------------------------------------------------------------------------
+
+@admin_bp.get("/technicians/<employee_no>/badge")
+@require_roles("manager")
+@api_doc("查看工牌 (a technician's badge; issued on first request)", tags=["badges"],
+         responses={200: BadgeOut}, errors=(404,))
+def get_badge(employee_no: str):
+    badge = service.get_badge_for(employee_no)
+    db.session.commit()
+    return BadgeOut().dump(service.badge_summary(badge)), 200
+
+
+@admin_bp.post("/technicians/<employee_no>/badge/rotate")
+@require_roles("manager")
+@api_doc("更换工牌 (rotate: old tokens answer 410 at once)", tags=["badges"],
+         responses={200: BadgeOut}, errors=(404, 409))
+def rotate(employee_no: str):
+    badge = service.rotate_badge(technician=masterdata.get_technician(employee_no))
+    db.session.commit()
+    return BadgeOut().dump(service.badge_summary(badge)), 200
+
+
+@admin_bp.post("/technicians/<employee_no>/badge/revoke")
+@require_roles("manager")
+@api_doc("作废工牌 (revoke without a replacement; rotate to issue a new one)", tags=["badges"],
+         body=BadgeRevokeIn, responses={200: BadgeOut}, errors=(404,))
+def revoke(employee_no: str):
+    data = BadgeRevokeIn().load(request.get_json(silent=True) or {})
+    badge = service.revoke_badge(technician=masterdata.get_technician(employee_no), **data)
+    db.session.commit()
+    return BadgeOut().dump(service.badge_summary(badge)), 200
+
+
+@admin_bp.get("/badges/sheet.pdf")
+@require_roles("manager")
+@api_doc("工牌打印页 PDF (A4, nine cards a page, for a team and/or an area)", tags=["badges"],
+         query=SheetQuery, responses={200: {"description": "PDF",
+                                            "content": {"application/pdf": {"schema": {
+                                                "type": "string", "format": "binary"}}}}},
+         errors=(404,))
+def sheet_pdf():
+    query = SheetQuery().load(request.args)
+    printed = bulk.print_sheet(**query)
+    db.session.commit()
+    return Response(printed.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": "attachment; filename=badges.pdf",
+        "X-Badges-Printed": str(printed.printed),
+        "X-Badges-Skipped-Revoked": ",".join(printed.skipped_revoked),
+        "Cache-Control": "no-store"})

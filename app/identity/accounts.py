@@ -1,0 +1,137 @@
+"""Customer account binding (SPEC flow 2): prove an account by WeChat phone code or SMS code.
+
+Nothing here may tell a caller whether an account exists: an unknown account and a wrong phone
+take the same path (the phone code is exchanged, an SMS code is compared against a dummy) and end
+in the same `verification_failed`; failures count per WeChat user and per account_no either way.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.errors import NotFound
+from app.extensions import db
+from app.identity.errors import TooManyAttempts, VerificationFailed
+from app.identity.models import AccountBinding, SmsCode, WeChatUser
+from app.identity.service import phones_match
+from app.identity.sms import Sms
+from app.masking import mask_account_no
+from app.masterdata import service as masterdata
+from app.ratelimit import Limit, get_limiter
+from app.wechat import gateway
+
+
+def _limits() -> tuple[Limit, Limit]:
+    cfg = current_app.config
+    window = cfg["BIND_FAILURE_WINDOW"]
+    return (Limit("bind_fail_user", cfg["BIND_MAX_FAILURES_PER_USER"], window),
+            Limit("bind_fail_account", cfg["BIND_MAX_FAILURES_PER_ACCOUNT"], window))
+
+
+def _code_hash(account_key: str, user_id: int, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"sms:{account_key}:{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _sms_code_matches(user: WeChatUser, account, code: str) -> bool:
+    now = utcnow()
+    if account is None:
+        # Same work as a real comparison, so the answer time does not tell either.
+        hmac.compare_digest(_code_hash("none", user.id, code), "0" * 64)
+        return False
+    digest = _code_hash(str(account.id), user.id, code)
+    candidates = db.session.scalars(select(SmsCode).where(
+        SmsCode.account_id == account.id, SmsCode.user_id == user.id,
+        SmsCode.used_at.is_(None), SmsCode.expires_at > now))
+    for row in candidates:
+        if hmac.compare_digest(row.code_hash, digest):
+            row.used_at = now
+            return True
+    return False
+
+
+def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = None,
+                 sms_code: str | None = None) -> AccountBinding:
+    """Bind `account_no` to `user` after a phone proof; binding twice returns the first binding."""
+    limiter = get_limiter()
+    user_rule, account_rule = _limits()
+    wait = max(limiter.blocked_for(user_rule, str(user.id)),
+               limiter.blocked_for(account_rule, account_no))
+    if wait:
+        raise TooManyAttempts(wait)
+
+    account = masterdata.find_account(account_no)
+    if phone_code is not None:
+        phone = gateway.phone_number(phone_code)   # exchanged even for an unknown account
+        proven = account is not None and phones_match(phone, account.phone)
+        method = "phone_code"
+    else:
+        proven = _sms_code_matches(user, account, sms_code or "")
+        method = "sms"
+    if not proven:
+        limiter.hit(user_rule, str(user.id))
+        limiter.hit(account_rule, account_no)
+        raise VerificationFailed()
+
+    binding = db.session.scalar(select(AccountBinding).where(
+        AccountBinding.user_id == user.id, AccountBinding.account_id == account.id))
+    if binding is None:
+        binding = AccountBinding(user_id=user.id, account=account, method=method)
+        db.session.add(binding)
+        db.session.flush()
+    return binding
+
+
+def request_sms_code(*, user: WeChatUser, account_no: str) -> Sms | None:
+    """Make a code for the account's registered phone; the caller sends it after the commit.
+
+    Returns None (and the caller answers exactly as if it sent one) for an unknown account or one
+    that already got its hourly share of codes.
+    """
+    cfg = current_app.config
+    limiter = get_limiter()
+    user_rule = Limit("sms_user", cfg["SMS_SENDS_PER_USER_PER_HOUR"], 3600)
+    if wait := limiter.blocked_for(user_rule, str(user.id)):
+        raise TooManyAttempts(wait)
+    limiter.hit(user_rule, str(user.id))
+
+    account = masterdata.find_account(account_no)
+    account_rule = Limit("sms_account", cfg["SMS_SENDS_PER_ACCOUNT_PER_HOUR"], 3600)
+    if account is None or limiter.blocked_for(account_rule, account_no):
+        return None
+    limiter.hit(account_rule, account_no)
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    ttl = cfg["SMS_CODE_TTL"]
+    db.session.add(SmsCode(account_id=account.id, user_id=user.id,
+                           code_hash=_code_hash(str(account.id), user.id, code),
+                           expires_at=utcnow() + timedelta(seconds=ttl)))
+    db.session.flush()
+    text = (f"【{cfg['SMS_SIGN_NAME']}】验证码 {code}，用于绑定宽带账号 {mask_account_no(account_no)}，"
+            f"{ttl // 60} 分钟内有效。如非本人操作请忽略。")
+    return Sms(phone=account.phone, text=text)
+
+
+def list_bindings(*, user: WeChatUser) -> list[AccountBinding]:
+    return list(db.session.scalars(select(AccountBinding).where(AccountBinding.user_id == user.id)
+                                   .order_by(AccountBinding.id)))
+
+
+def unbind_account(*, user: WeChatUser, binding_id: int) -> None:
+    """Remove one of the user's own bindings; someone else's looks exactly like a missing one."""
+    binding = db.session.get(AccountBinding, binding_id)
+    if binding is None or binding.user_id != user.id:
+        raise NotFound("绑定不存在 (binding not found)", code="binding_not_found")
+    db.session.delete(binding)
+    db.session.flush()
+
+
+def bound_account_ids(user: WeChatUser) -> set[int]:
+    """Accounts the user may act for (rating and landing pages use this)."""
+    return set(db.session.scalars(select(AccountBinding.account_id)
+                                  .where(AccountBinding.user_id == user.id)))

@@ -1,0 +1,164 @@
+"""WeChat users: login, user tokens, and technician binding."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import utcnow
+from app.errors import Conflict
+from app.extensions import db
+from app.identity import tokens
+from app.identity.errors import TechnicianInactive, TooManyAttempts, VerificationFailed
+from app.identity.models import TechnicianBinding, WeChatIdentity, WeChatUser
+from app.masterdata.models import Technician
+from app.ratelimit import Limit, get_limiter
+from app.wechat import gateway
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class Login:
+    user: WeChatUser
+    token: str
+    expires_in: int
+    role: str
+
+
+def normalize_phone(phone: str | None) -> str:
+    """Digits only, without the +86 / 0086 country prefix."""
+    digits = _NOT_DIGITS.sub("", phone or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix):]
+    return digits
+
+
+def phones_match(a: str | None, b: str | None) -> bool:
+    a, b = normalize_phone(a), normalize_phone(b)
+    return bool(a) and a == b
+
+
+def identity_user(*, app: str, appid: str, openid: str, unionid: str | None,
+                  session_key: str | None = None) -> WeChatUser:
+    """The user behind an openid, created on first sight and joined to others by unionid."""
+    identity = db.session.scalar(select(WeChatIdentity).where(
+        WeChatIdentity.appid == appid, WeChatIdentity.openid == openid))
+    if identity is None:
+        try:
+            with db.session.begin_nested():
+                user = None
+                if unionid:
+                    user = db.session.scalar(select(WeChatUser).where(WeChatUser.unionid == unionid))
+                if user is None:
+                    user = WeChatUser(unionid=unionid)
+                    db.session.add(user)
+                identity = WeChatIdentity(user=user, app=app, appid=appid, openid=openid)
+                db.session.add(identity)
+        except IntegrityError:
+            # A concurrent first login of the same person won the race; use its rows.
+            identity = db.session.scalar(select(WeChatIdentity).where(
+                WeChatIdentity.appid == appid, WeChatIdentity.openid == openid))
+    user = identity.user
+    if unionid and user.unionid is None and db.session.scalar(
+            select(WeChatUser.id).where(WeChatUser.unionid == unionid)) is None:
+        user.unionid = unionid
+    if session_key:
+        identity.session_key = session_key
+    identity.last_seen_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def role_of(user: WeChatUser) -> str:
+    bound = db.session.scalar(select(TechnicianBinding.id).where(TechnicianBinding.user_id == user.id))
+    return "technician" if bound else "customer"
+
+
+def login_miniprogram(*, code: str) -> Login:
+    """Exchange a wx.login code for our own token; session_key stays in the database."""
+    session = gateway.code_to_session(code)
+    user = identity_user(app="mp", appid=current_app.config["WECHAT_MP_APPID"],
+                         openid=session.openid, unionid=session.unionid,
+                         session_key=session.session_key)
+    user.last_login_at = utcnow()
+    ttl = current_app.config["USER_TOKEN_TTL"]
+    token = tokens.issue_token(current_app.config["SECRET_KEY"], user.id, user.token_version)
+    return Login(user=user, token=token, expires_in=ttl, role=role_of(user))
+
+
+def login_official_account(*, openid: str, unionid: str | None) -> WeChatUser:
+    """The user behind an official-account openid (H5 web OAuth)."""
+    user = identity_user(app="oa", appid=current_app.config["WECHAT_OA_APPID"],
+                         openid=openid, unionid=unionid)
+    user.last_login_at = utcnow()
+    return user
+
+
+def authenticate_token(token: str) -> WeChatUser | None:
+    """The user of a valid, unexpired, unrevoked token, else None."""
+    claims = tokens.read_token(current_app.config["SECRET_KEY"], token,
+                               current_app.config["USER_TOKEN_TTL"])
+    if claims is None:
+        return None
+    user = db.session.get(WeChatUser, claims[0])
+    if user is None or user.token_version != claims[1]:
+        return None
+    return user
+
+
+def revoke_tokens(user: WeChatUser) -> None:
+    """Every token issued to `user` so far stops working."""
+    user.token_version += 1
+    db.session.flush()
+
+
+def get_user(user_id: int) -> WeChatUser | None:
+    return db.session.get(WeChatUser, user_id)
+
+
+def technician_of(user: WeChatUser) -> Technician | None:
+    return db.session.scalar(select(Technician).join(
+        TechnicianBinding, TechnicianBinding.technician_id == Technician.id)
+        .where(TechnicianBinding.user_id == user.id))
+
+
+def wechat_identities_of_technician(technician_id: int) -> list[WeChatIdentity]:
+    """Every openid ever bound to the technician (fraud checks compare raters against these)."""
+    return list(db.session.scalars(select(WeChatIdentity).join(
+        TechnicianBinding, TechnicianBinding.user_id == WeChatIdentity.user_id)
+        .where(TechnicianBinding.technician_id == technician_id)
+        .order_by(WeChatIdentity.id)))
+
+
+def _technician_bind_limit() -> Limit:
+    cfg = current_app.config
+    return Limit("tech_bind_fail", cfg["BIND_MAX_FAILURES_PER_USER"], cfg["BIND_FAILURE_WINDOW"])
+
+
+def bind_technician(*, user: WeChatUser, employee_no: str, phone_code: str) -> Technician:
+    """Prove `user` is technician `employee_no`: the WeChat phone must be the registered one."""
+    limiter, rule = get_limiter(), _technician_bind_limit()
+    if wait := limiter.blocked_for(rule, str(user.id)):
+        raise TooManyAttempts(wait)
+    phone = gateway.phone_number(phone_code)
+    technician = db.session.scalar(select(Technician).where(Technician.employee_no == employee_no))
+    if technician is None or not phones_match(phone, technician.phone):
+        limiter.hit(rule, str(user.id))
+        raise VerificationFailed()
+    if technician.status != "active":
+        raise TechnicianInactive(details={"status": technician.status})
+    existing = db.session.scalar(select(TechnicianBinding).where(TechnicianBinding.user_id == user.id))
+    if existing is not None:
+        if existing.technician_id != technician.id:
+            raise Conflict("该微信已绑定其他装维人员 (this WeChat user is bound to another technician)",
+                           code="already_bound_technician")
+        return technician
+    db.session.add(TechnicianBinding(technician=technician, user=user,
+                                     phone=normalize_phone(phone)))
+    db.session.flush()
+    return technician

@@ -1,0 +1,108 @@
+"""Ratings, idempotent replays and service-recovery tasks."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.masterdata.models import WorkOrder
+
+RATING_CHANNELS = ("miniprogram", "h5", "sms_link")
+RECOVERY_STATUSES = ("open", "claimed", "closed")
+RECOVERY_SOURCES = ("rating", "callback")
+
+
+class Rating(db.Model):
+    """A customer's WeChat rating of one work order. One per order, enforced by a unique key.
+
+    A rating voided by a confirmed fraud decision stays for the record but no longer counts.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+        CheckConstraint("channel IN ('miniprogram', 'h5', 'sms_link')", name="channel"),
+        Index("ix_ratings_technician_created", "technician_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), unique=True)
+    # Denormalized from the order so per-technician scans need no join.
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"), index=True)
+    openid: Mapped[str | None] = mapped_column(String(64))
+    stars: Mapped[int] = mapped_column(Integer)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+
+    order: Mapped[WorkOrder] = relationship()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.voided_at is None
+
+    def __repr__(self) -> str:
+        return f"<Rating order={self.order_id} {self.stars}★ {self.channel}>"
+
+
+class IdempotentReplay(db.Model):
+    """The first answer to a request carrying an `Idempotency-Key`, replayed on retries."""
+
+    __tablename__ = "idempotent_replays"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<IdempotentReplay user={self.user_id} {self.key!r}>"
+
+
+class RecoveryTask(db.Model):
+    """满意度修复工单: a low rating or a dissatisfied callback to be followed up by the team."""
+
+    __tablename__ = "recovery_tasks"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'claimed', 'closed')", name="status"),
+        CheckConstraint("source IN ('rating', 'callback')", name="source"),
+        Index("ix_recovery_tasks_team_status", "team", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), unique=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    team: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))
+    stars: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[WorkOrder] = relationship()
+
+    @property
+    def overdue(self) -> bool:
+        return self.status != "closed" and self.due_at < utcnow()
+
+    def __repr__(self) -> str:
+        return f"<RecoveryTask order={self.order_id} {self.status}>"

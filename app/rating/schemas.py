@@ -1,0 +1,138 @@
+"""Shapes of rating requests and answers."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.rating.rules import COMMENT_MAX, clean_comment
+
+
+class CommentField(fields.String):
+    """A comment as written (emoji included), minus control characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return clean_comment(super()._deserialize(value, attr, data, **kwargs))
+
+
+class RatingIn(Schema):
+    order_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    stars = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    tags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
+                       validate=validate.Length(max=12))
+    comment = CommentField(load_default="", validate=validate.Length(max=COMMENT_MAX))
+
+
+class RatingOut(Schema):
+    id = fields.Integer(required=True)
+    order_no = fields.Function(lambda r: r.order.order_no, required=True)
+    stars = fields.Integer(required=True)
+    tags = fields.List(fields.String(), required=True)
+    comment = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class OwnRatingOut(RatingOut):
+    """What a technician sees of a rating of their work: never who gave it."""
+
+    order_type = fields.Function(lambda r: r.order.order_type, required=True)
+    product = fields.Function(lambda r: r.order.product, required=True)
+    valid = fields.Boolean(attribute="is_valid", required=True)
+
+
+class TagOut(Schema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    polarity = fields.String(required=True, validate=validate.OneOf(["positive", "negative"]))
+    stars = fields.List(fields.Integer(), required=True)
+
+
+class TagListOut(Schema):
+    items = fields.List(fields.Nested(TagOut), required=True)
+
+
+class PageMeta(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class OwnRatingListOut(PageMeta):
+    items = fields.List(fields.Nested(OwnRatingOut), required=True)
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class CallbackOut(Schema):
+    channel = fields.String(required=True)
+    result = fields.String(required=True)
+    called_at = fields.DateTime(required=True)
+
+
+class EffectiveOut(Schema):
+    stars = fields.Integer(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["wechat", "ivr", "manual",
+                                                                   "default"]))
+    rating_id = fields.Integer(allow_none=True, required=True)
+
+
+class AdminRatingOut(RatingOut):
+    channel = fields.String(required=True)
+    valid = fields.Boolean(attribute="is_valid", required=True)
+    voided_at = fields.DateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+    client_ip = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+
+
+class RecoveryTaskOut(Schema):
+    id = fields.Integer(required=True)
+    order_no = fields.Function(lambda t: t.order.order_no, required=True)
+    employee_no = fields.Function(lambda t: t.order.technician.employee_no, required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    source = fields.String(required=True)
+    stars = fields.Integer(allow_none=True)
+    status = fields.String(required=True)
+    due_at = fields.DateTime(required=True)
+    overdue = fields.Boolean(required=True)
+    claimed_by = fields.String(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class RecoveryTaskListOut(PageMeta):
+    items = fields.List(fields.Nested(RecoveryTaskOut), required=True)
+
+
+class RecoveryQuery(PageQuery):
+    team = fields.String()
+    area = fields.String()
+    status = fields.String(validate=validate.OneOf(["open", "claimed", "closed"]))
+    overdue = fields.Boolean(load_default=False)
+
+
+class RecoveryCloseIn(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class OrderOut(Schema):
+    order_no = fields.String(required=True)
+    account_no = fields.String(required=True)
+    employee_no = fields.String(required=True)
+    technician_name = fields.String(required=True)
+    team = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    area = fields.String(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    completed_at = fields.DateTime(allow_none=True, required=True)
+    rating = fields.Nested(AdminRatingOut, allow_none=True, required=True)
+    callbacks = fields.List(fields.Nested(CallbackOut), required=True)
+    effective = fields.Nested(EffectiveOut, required=True)
+    recovery_task = fields.Nested(RecoveryTaskOut, allow_none=True, required=True)

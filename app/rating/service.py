@@ -1,0 +1,250 @@
+"""Rating operations: submit, resolve an order's effective star, replays, service recovery."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from flask import current_app
+
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.extensions import db
+from app.identity.models import AccountBinding, TechnicianBinding, WeChatUser
+from app.masterdata.models import CallbackResult, Technician, WorkOrder
+from app.masterdata.service import rows_imported
+from app.rating import rules
+from app.rating.models import IdempotentReplay, Rating, RecoveryTask
+from app.rating.tags import Tag, load_catalogue, tag_stars
+
+
+class AlreadyRated(Conflict):
+    code, message = "already_rated", "该工单已评价 (this order has already been rated)"
+
+
+def tag_catalogue(path: str | None = None) -> tuple[Tag, ...]:
+    return load_catalogue(path)
+
+
+def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[str], comment: str,
+                  channel: str, window_days: int, catalogue: tuple[Tag, ...],
+                  openid: str | None = None, client_ip: str | None = None,
+                  user_agent: str | None = None, recovery_hours: int = 48,
+                  now: datetime | None = None) -> Rating:
+    """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3."""
+    now = now or utcnow()
+    order = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
+    if order is None:
+        raise NotFound("工单不存在 (order not found)", code="order_not_found")
+    if _is_technician_of(rater.id, order.technician_id):
+        raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
+                        code="rater_is_technician")
+    if not _is_bound_to(rater.id, order.account_id):
+        raise Forbidden("只有绑定了该宽带账号的用户才能评价 (bind this order's account first)",
+                        code="not_order_customer")
+    if order.status != "completed" or order.completed_at is None:
+        raise Conflict("工单尚未完成，暂不能评价 (the order is not completed)",
+                       code="order_not_completed")
+    if not rules.in_rating_window(order.completed_at, now, window_days):
+        raise Conflict(f"已超过评价期限（竣工后 {window_days} 天）(the rating window has closed)",
+                       code="rating_window_closed",
+                       details={"closed_at": rules.window_closes_at(order.completed_at,
+                                                                    window_days).isoformat()})
+    if db.session.scalar(select(exists().where(Rating.order_id == order.id))):
+        raise AlreadyRated()
+    misfits = rules.misfit_tags(stars, tags, tag_stars(catalogue))
+    if misfits:
+        raise Unprocessable("标签与星级不符 (tags do not fit the stars)",
+                            details={"fields": {"tags": [f"{t} 不适用于 {stars} 星" for t in misfits]}})
+
+    rating = Rating(order_id=order.id, technician_id=order.technician_id, user_id=rater.id,
+                    openid=openid, stars=stars, tags=list(dict.fromkeys(tags)),
+                    comment=rules.clean_comment(comment), channel=channel, client_ip=client_ip,
+                    user_agent=(user_agent or "")[:400] or None, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(rating)
+    except IntegrityError:
+        # Another request rated this order between our check and our insert.
+        raise AlreadyRated() from None
+    if rules.opens_recovery(stars):
+        open_recovery_task(order=order, source="rating", stars=stars, now=now,
+                           due_hours=recovery_hours)
+    return rating
+
+
+def _is_technician_of(user_id: int, technician_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        TechnicianBinding.user_id == user_id, TechnicianBinding.technician_id == technician_id))))
+
+
+def _is_bound_to(user_id: int, account_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        AccountBinding.user_id == user_id, AccountBinding.account_id == account_id))))
+
+
+# --- Idempotency-Key replays -------------------------------------------------------------------
+
+def request_fingerprint(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def find_replay(*, user_id: int, key: str, fingerprint: str) -> IdempotentReplay | None:
+    """The stored first answer for this key, or None. The same key with another body is an error."""
+    replay = db.session.scalar(select(IdempotentReplay).where(
+        IdempotentReplay.user_id == user_id, IdempotentReplay.key == key))
+    if replay is not None and replay.fingerprint != fingerprint:
+        raise Unprocessable("同一个 Idempotency-Key 用于了不同的请求 (Idempotency-Key reused with a "
+                            "different body)", code="idempotency_key_reused")
+    return replay
+
+
+def remember_answer(*, user_id: int, key: str, fingerprint: str, status: int, body: dict) -> None:
+    db.session.add(IdempotentReplay(user_id=user_id, key=key, fingerprint=fingerprint,
+                                    status=status, body=body))
+    db.session.flush()
+
+
+# --- Effective star ----------------------------------------------------------------------------
+
+def valid_rating(order_id: int) -> Rating | None:
+    return db.session.scalar(select(Rating).where(Rating.order_id == order_id,
+                                                  Rating.voided_at.is_(None)))
+
+
+def order_callbacks(order_id: int) -> list[CallbackResult]:
+    return list(db.session.scalars(select(CallbackResult).where(
+        CallbackResult.order_id == order_id).order_by(CallbackResult.called_at)))
+
+
+def effective_star_of(order: WorkOrder) -> tuple[rules.EffectiveStar, Rating | None]:
+    """The order's effective star, its source and the rating behind it (if any)."""
+    rating = valid_rating(order.id)
+    callbacks = [rules.Callback(c.channel, c.result, c.called_at) for c in order_callbacks(order.id)]
+    return rules.effective_star(rating.stars if rating else None, callbacks), rating
+
+
+def describe_order(order_no: str) -> dict:
+    """An order with its rating, callbacks, recovery task and effective star, for staff."""
+    order = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
+    if order is None:
+        raise NotFound("工单不存在 (order not found)", code="order_not_found")
+    rating = db.session.scalar(select(Rating).where(Rating.order_id == order.id))
+    callbacks = order_callbacks(order.id)
+    effective = rules.effective_star(
+        rating.stars if rating is not None and rating.is_valid else None,
+        [rules.Callback(c.channel, c.result, c.called_at) for c in callbacks])
+    task = db.session.scalar(select(RecoveryTask).where(RecoveryTask.order_id == order.id))
+    return {
+        "order_no": order.order_no, "account_no": order.account.account_no,
+        "employee_no": order.technician.employee_no, "technician_name": order.technician.name,
+        "team": order.technician.team, "order_type": order.order_type, "product": order.product,
+        "area": order.area, "status": order.status, "created_at": order.created_at,
+        "completed_at": order.completed_at, "rating": rating, "callbacks": callbacks,
+        "effective": {"stars": effective.stars, "source": effective.source,
+                      "rating_id": rating.id if effective.source == "wechat" else None},
+        "recovery_task": task,
+    }
+
+
+# --- Service recovery (满意度修复) ----------------------------------------------------------------
+
+def open_recovery_task(*, order: WorkOrder, source: str, now: datetime, due_hours: int,
+                       stars: int | None = None) -> RecoveryTask | None:
+    """Open the order's recovery task unless it already has one (one task per order)."""
+    if db.session.scalar(select(exists().where(RecoveryTask.order_id == order.id))):
+        return None
+    technician = db.session.get(Technician, order.technician_id)
+    task = RecoveryTask(order_id=order.id, technician_id=technician.id, team=technician.team,
+                        area=technician.area, source=source, stars=stars, status="open",
+                        due_at=now + timedelta(hours=due_hours), created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(task)
+    except IntegrityError:
+        return None
+    return task
+
+
+def open_recovery_for_dissatisfied_callbacks(*, now: datetime | None = None,
+                                             due_hours: int = 48) -> int:
+    """Open tasks for orders with a dissatisfied callback and no task yet (set-based)."""
+    now = now or utcnow()
+    candidates = (
+        select(WorkOrder.id, WorkOrder.technician_id, Technician.team, Technician.area)
+        .join(Technician, Technician.id == WorkOrder.technician_id)
+        .where(exists().where(and_(CallbackResult.order_id == WorkOrder.id,
+                                   CallbackResult.result == "dissatisfied")))
+        .where(~exists().where(RecoveryTask.order_id == WorkOrder.id))
+    )
+    rows = [{"order_id": r.id, "technician_id": r.technician_id, "team": r.team, "area": r.area,
+             "source": "callback", "stars": 1, "status": "open",
+             "due_at": now + timedelta(hours=due_hours), "created_at": now}
+            for r in db.session.execute(candidates)]
+    if rows:
+        db.session.execute(insert(RecoveryTask.__table__), rows)
+    return len(rows)
+
+
+def list_recovery_tasks(*, team: str | None = None, area: str | None = None,
+                        status: str | None = None, overdue: bool = False,
+                        now: datetime | None = None, page: int = 1, per_page: int = 50):
+    now = now or utcnow()
+    query = select(RecoveryTask)
+    if team:
+        query = query.where(RecoveryTask.team == team)
+    if area:
+        query = query.where(RecoveryTask.area == area)
+    if status:
+        query = query.where(RecoveryTask.status == status)
+    if overdue:
+        query = query.where(RecoveryTask.status != "closed", RecoveryTask.due_at < now)
+    query = query.order_by(RecoveryTask.due_at, RecoveryTask.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_recovery_task(task_id: int) -> RecoveryTask:
+    task = db.session.get(RecoveryTask, task_id)
+    if task is None:
+        raise NotFound("修复工单不存在 (recovery task not found)", code="recovery_task_not_found")
+    return task
+
+
+def claim_recovery_task(*, task_id: int, by: str, now: datetime | None = None) -> RecoveryTask:
+    task = get_recovery_task(task_id)
+    if task.status == "closed":
+        raise Conflict("修复工单已关闭 (the task is closed)", code="recovery_task_closed")
+    if task.status == "claimed" and task.claimed_by != by:
+        raise Conflict(f"已由 {task.claimed_by} 认领 (already claimed)", code="recovery_task_claimed")
+    task.status, task.claimed_by, task.claimed_at = "claimed", by, now or utcnow()
+    return task
+
+
+def close_recovery_task(*, task_id: int, by: str, note: str,
+                        now: datetime | None = None) -> RecoveryTask:
+    task = get_recovery_task(task_id)
+    if task.status == "closed":
+        raise Conflict("修复工单已关闭 (the task is closed)", code="recovery_task_closed")
+    task.status, task.closed_by, task.closed_at, task.note = "closed", by, now or utcnow(), note
+    return task
+
+
+def ratings_of_technician(technician_id: int, *, page: int = 1, per_page: int = 20):
+    """A technician's own ratings, newest first (who rated is never part of the answer)."""
+    query = (select(Rating).where(Rating.technician_id == technician_id)
+             .order_by(Rating.created_at.desc(), Rating.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _after_import(kind: str, result) -> None:
+    if kind == "callbacks" and (result.created or result.updated):
+        open_recovery_for_dissatisfied_callbacks(
+            due_hours=current_app.config["RECOVERY_DUE_HOURS"])
+
+
+def connect_import_listeners() -> None:
+    """Follow callback imports with recovery tasks (connected once by create_app)."""
+    rows_imported.connect(_after_import)

@@ -1,0 +1,128 @@
+"""Rating API: tag catalogue, submission, a technician's own ratings, staff order view and
+service-recovery tasks."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from app.apidocs.registry import api_doc
+from app.auth.decorators import require_roles
+from app.extensions import db
+from app.identity.decorators import customer_required, technician_required
+from app.rating import service
+from app.rating.schemas import (
+    OrderOut, OwnRatingListOut, PageQuery, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
+    RecoveryTaskListOut, RecoveryTaskOut, TagListOut)
+
+bp = Blueprint("rating", __name__)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _catalogue():
+    return service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
+
+
+def _page(pagination, schema):
+    return schema().dump({"items": pagination.items, "page": pagination.page,
+                          "per_page": pagination.per_page, "total": pagination.total,
+                          "pages": pagination.pages})
+
+
+@bp.get("/rating-tags")
+@api_doc("评价标签 (the rating tag catalogue)", tags=["ratings"], responses={200: TagListOut})
+def rating_tags():
+    return TagListOut().dump({"items": _catalogue()})
+
+
+def submit(*, user, data: dict, channel: str, idempotency_key: str | None,
+           openid: str | None = None) -> tuple[dict, int]:
+    """Submit a rating once; a retry with the same Idempotency-Key gets the first answer.
+
+    Shared by the mini-program API and the H5 form so both apply exactly the same rules.
+    """
+    fingerprint = service.request_fingerprint(data)
+    if idempotency_key:
+        replay = service.find_replay(user_id=user.id, key=idempotency_key, fingerprint=fingerprint)
+        if replay is not None:
+            return replay.body, replay.status
+    config = current_app.config
+    try:
+        rating = service.submit_rating(
+            rater=user, channel=channel, window_days=config["RATING_WINDOW_DAYS"],
+            catalogue=_catalogue(), openid=openid, client_ip=request.remote_addr,
+            user_agent=request.user_agent.string, recovery_hours=config["RECOVERY_DUE_HOURS"],
+            **data)
+    except service.AlreadyRated:
+        # A concurrent retry with the same key may have won the race: answer as it did.
+        if idempotency_key:
+            db.session.rollback()
+            replay = service.find_replay(user_id=user.id, key=idempotency_key,
+                                         fingerprint=fingerprint)
+            if replay is not None:
+                return replay.body, replay.status
+        raise
+    body = RatingOut().dump(rating)
+    if idempotency_key:
+        service.remember_answer(user_id=user.id, key=idempotency_key, fingerprint=fingerprint,
+                                status=201, body=body)
+    return body, 201
+
+
+@bp.post("/ratings")
+@customer_required
+@api_doc("提交评价 (rate a completed order)", tags=["ratings"], body=RatingIn,
+         responses={201: RatingOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
+         headers={IDEMPOTENCY_HEADER: "retries with the same key get the first answer"})
+def create_rating():
+    data = RatingIn().load(request.get_json(silent=True) or {})
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()[:100] or None
+    body, status = submit(user=g.user, data=data, channel="miniprogram", idempotency_key=key)
+    db.session.commit()
+    return body, status
+
+
+@bp.get("/technician/ratings")
+@technician_required
+@api_doc("我的评价 (a technician's own ratings, without who gave them)", tags=["ratings"],
+         query=PageQuery, responses={200: OwnRatingListOut}, errors=(401, 403),
+         auth="user_token")
+def own_ratings():
+    args = PageQuery().load(request.args)
+    return _page(service.ratings_of_technician(g.technician.id, **args), OwnRatingListOut)
+
+
+@bp.get("/admin/orders/<order_no>")
+@require_roles("manager", "auditor")
+@api_doc("工单详情与有效星级 (an order, its rating, callbacks and effective star)",
+         tags=["ratings"], responses={200: OrderOut}, errors=(404,))
+def admin_order(order_no: str):
+    return OrderOut().dump(service.describe_order(order_no))
+
+
+@bp.get("/admin/recovery-tasks")
+@require_roles("manager", "auditor")
+@api_doc("满意度修复工单 (service-recovery tasks; overdue=true for overdue ones)",
+         tags=["recovery"], query=RecoveryQuery, responses={200: RecoveryTaskListOut})
+def recovery_tasks():
+    args = RecoveryQuery().load(request.args)
+    return _page(service.list_recovery_tasks(**args), RecoveryTaskListOut)
+
+
+@bp.post("/admin/recovery-tasks/<int:task_id>/claim")
+@require_roles("manager", "auditor")
+@api_doc("认领修复工单 (claim a recovery task)", tags=["recovery"],
+         responses={200: RecoveryTaskOut}, errors=(404, 409))
+def claim_recovery(task_id: int):
+    task = service.claim_recovery_task(task_id=task_id, by=g.api_key.name)
+    db.session.commit()
+    return RecoveryTaskOut().dump(task)
+
+
+@bp.post("/admin/recovery-tasks/<int:task_id>/close")
+@require_roles("manager", "auditor")
+@api_doc("关闭修复工单并填写处理说明 (close a recovery task with a note)", tags=["recovery"],
+         body=RecoveryCloseIn, responses={200: RecoveryTaskOut}, errors=(404, 409))
+def close_recovery(task_id: int):
+    data = RecoveryCloseIn().load(request.get_json(silent=True) or {})
+    task = service.close_recovery_task(task_id=task_id, by=g.api_key.name, **data)
+    db.session.commit()
+    return RecoveryTaskOut().dump(task)

@@ -1,0 +1,58 @@
+"""`flask wechat simulator|demo`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.extensions import db
+from app.masterdata.models import BroadbandAccount, Technician
+
+
+@click.group("wechat", help="微信 (WeChat): loopback simulator and demo hints.")
+def wechat_cli():
+    pass
+
+
+@wechat_cli.command("simulator")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=int)
+@with_appcontext
+def simulator(host: str, port: int):
+    """Run the loopback WeChat platform with this app's appids and secrets (in-memory state)."""
+    from werkzeug.serving import run_simple
+
+    from app.wechat.simulator import simulator_for
+
+    cfg = current_app.config
+    if cfg["APP_ENV"] == "production":
+        raise click.ClickException("the simulator is for development and tests, not production")
+    sim = simulator_for(cfg)
+    base = f"http://{host}:{port}/"
+    click.echo(f"WeChat simulator on {base} — run the app with WECHAT_API_BASE_URL={base} "
+               f"WECHAT_OPEN_BASE_URL={base}", err=True)
+    if cfg["WECHAT_API_BASE_URL"].rstrip("/") != base.rstrip("/"):
+        click.echo(f"note: this app's WECHAT_API_BASE_URL is {cfg['WECHAT_API_BASE_URL']}", err=True)
+    run_simple(host, port, sim, threaded=True, use_reloader=False)
+
+
+@wechat_cli.command("demo")
+@with_appcontext
+def demo():
+    """Print a ready-to-paste demo: log in, bind a demo account, bind a demo technician."""
+    api = current_app.config["PUBLIC_BASE_URL"]
+    account = db.session.scalar(select(BroadbandAccount).order_by(BroadbandAccount.id).limit(1))
+    technician = db.session.scalar(select(Technician).where(Technician.status == "active")
+                                   .order_by(Technician.id).limit(1))
+    if account is None or technician is None:
+        raise click.ClickException("no demo data yet: run `flask --app wsgi demo seed` first")
+    j = "-H 'Content-Type: application/json'"
+    click.echo(f"""# 1. customer login (wx.login code 'demo:alice' = demo person alice; single use)
+TOKEN=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:alice"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+# 2. bind account {account.account_no} with a phone code for its registered phone
+curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{{"account_no":"{account.account_no}","phone_code":"phone:{account.phone}"}}'
+curl -s {api}/api/v1/bindings -H "Authorization: Bearer $TOKEN"
+# 3. technician {technician.employee_no}: log in as another person, bind with the registered phone
+TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}"}}'""")

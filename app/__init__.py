@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def connect_domain_events() -> None:
+    import app.fraud.models  # noqa: F401  (tables known to the metadata before any view uses them)
     from app.rating.service import connect_import_listeners
 
     connect_import_listeners()

@@ -48,11 +48,11 @@ def demo():
     if account is None or technician is None:
         raise click.ClickException("no demo data yet: run `flask --app wsgi demo seed` first")
     j = "-H 'Content-Type: application/json'"
-    click.echo(f"""# 1. customer login (wx.login code 'demo:alice' = demo person alice; single use)
-TOKEN=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:alice"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+    click.echo(f"""# 1. customer login: code 'demo:alice:<anything>' = demo person alice (codes are single use)
+TOKEN=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:alice:'$RANDOM'"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
 # 2. bind account {account.account_no} with a phone code for its registered phone
-curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{{"account_no":"{account.account_no}","phone_code":"phone:{account.phone}"}}'
+curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{{"account_no":"{account.account_no}","phone_code":"phone:{account.phone}:'$RANDOM'"}}'
 curl -s {api}/api/v1/bindings -H "Authorization: Bearer $TOKEN"
 # 3. technician {technician.employee_no}: log in as another person, bind with the registered phone
-TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}"}}'""")
+TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1:'$RANDOM'"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}:'$RANDOM'"}}'""")

@@ -79,6 +79,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "RATING_WINDOW_DAYS": _int("RATING_WINDOW_DAYS", 7),
         "RATING_TAGS_FILE": _env("RATING_TAGS_FILE"),           # JSON tag catalogue; see rating/tags.py
         "RECOVERY_DUE_HOURS": _int("RECOVERY_DUE_HOURS", 48),
+        # Subscribe-message template and mini-program page of the rating invitation.
+        "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
+        "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),
         "WECHAT_MP_APPID": _env("WECHAT_MP_APPID", "wx_demo_miniprogram"),
         "WECHAT_MP_SECRET": _env("WECHAT_MP_SECRET"),
         "WECHAT_OA_APPID": _env("WECHAT_OA_APPID", "wx_demo_official"),

@@ -106,3 +106,25 @@ class RecoveryTask(db.Model):
 
     def __repr__(self) -> str:
         return f"<RecoveryTask order={self.order_id} {self.status}>"
+
+
+class RatingInvitation(db.Model):
+    """The one rating invitation (subscribe message) an order may get."""
+
+    __tablename__ = "rating_invitations"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        Index("ix_rating_invitations_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<RatingInvitation order={self.order_id} {self.status}>"

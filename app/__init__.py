@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
+from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
 from app.logs import init_logging
@@ -19,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     trust_proxies(app)
     init_logging(app)
     init_extensions(app)
+    init_csrf(app)
     register_blueprints(app)
     connect_domain_events()
     register_error_handlers(app)
@@ -38,10 +40,15 @@ def register_blueprints(app: Flask) -> None:
     from app.apidocs.views import bp as apidocs_bp
     from app.badge.views import admin_bp as badge_admin_bp
     from app.badge.views import bp as badge_bp
+    from app.fraud.views import bp as fraud_bp
     from app.health.views import bp as health_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
+    from app.rating.h5 import bp as h5_rating_bp
     from app.rating.views import bp as rating_bp
+    from app.reports.own_views import bp as reports_own_bp
+    from app.reports.own_views import h5_bp as reports_h5_bp
+    from app.reports.views import bp as reports_bp
     from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
@@ -52,24 +59,37 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(identity_bp, url_prefix="/api/v1")
     app.register_blueprint(wechat_bp)
     app.register_blueprint(rating_bp, url_prefix="/api/v1")
+    app.register_blueprint(reports_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(reports_own_bp, url_prefix="/api/v1")
+    app.register_blueprint(reports_h5_bp)
+    app.register_blueprint(h5_rating_bp)
+    app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
 
 
 def connect_domain_events() -> None:
     import app.fraud.models  # noqa: F401  (tables known to the metadata before any view uses them)
-    from app.rating.service import connect_import_listeners
+    from app.fraud.service import on_rating_submitted
+    from app.rating.service import connect_import_listeners, rating_submitted
 
     connect_import_listeners()
+    rating_submitted.connect(on_rating_submitted)   # cheap fraud checks, same transaction
 
 
 def register_cli(app: Flask) -> None:
     from app.auth.cli import apikey_cli
     from app.badge.cli import badge_cli
     from app.demo.cli import demo_cli
+    from app.fraud.cli import fraud_cli
     from app.masterdata.cli import import_cli
+    from app.reports.cli import report_cli
+    from app.rating.cli import rating_cli
     from app.wechat.cli import wechat_cli
 
     app.cli.add_command(apikey_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(rating_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(fraud_cli)
     app.cli.add_command(badge_cli)
     app.cli.add_command(wechat_cli)
+    app.cli.add_command(report_cli)

@@ -5,6 +5,7 @@ key kept in `instance/` so sessions survive restarts; production refuses to star
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -44,6 +45,29 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _json_object(name: str) -> dict:
+    raw = _env(name)
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
 def normalize_database_url(url: str) -> str:
     """Accept the `postgres://` spelling many platforms hand out and use the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -79,6 +103,15 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "RATING_WINDOW_DAYS": _int("RATING_WINDOW_DAYS", 7),
         "RATING_TAGS_FILE": _env("RATING_TAGS_FILE"),           # JSON tag catalogue; see rating/tags.py
         "RECOVERY_DUE_HOURS": _int("RECOVERY_DUE_HOURS", 48),
+        # JSON overriding SPEC's unit prices, area coefficients, grade cut-offs and bonuses;
+        # see reports/tariff.py. Unset: SPEC's defaults.
+        "TARIFF_FILE": _env("TARIFF_FILE"),
+        # Fraud review: per-detector weights as a JSON object overriding the defaults in
+        # app/fraud/detectors/combine.py, the score from which a rating is flagged, and fines.
+        "FRAUD_WEIGHTS": _json_object("FRAUD_WEIGHTS"),
+        "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", 0.4),
+        "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", 5000),
+        "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", 1000),
         # Subscribe-message template and mini-program page of the rating invitation.
         "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
         "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -77,8 +78,11 @@ def _transaction(request, app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
+        # One session per app context, as in the app: a request that rolls back its session
+        # (an expected error) rolls back its own savepoint, not the test's data.
         db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id)
         try:
             yield
         finally:

@@ -17,6 +17,8 @@ class BadgeOut(Schema):
     card_png_url = fields.String(required=True)
     wxacode_url = fields.String(required=True, metadata={
         "description": "mini-program code; 404 wxacode_not_available until fetched from WeChat"})
+    show_url = fields.String(required=True, metadata={
+        "description": "H5 page the technician opens full-screen to show the badge"})
     rotated_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
 

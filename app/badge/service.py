@@ -10,12 +10,13 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from app.badge import render
 from app.badge.card import Branding, CardInfo
 from app.badge.fonts import CjkFonts, find_cjk_fonts
+from app.badge.memo import QrMemo
 from app.badge.models import Badge, BadgeImage
 from app.badge.tokens import MAX_VERSION, BadgeRef, TokenKeys, decode_token, derive_keys, \
     encode_token
@@ -24,6 +25,9 @@ from app.errors import Conflict, Gone, NotFound
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.masterdata.models import Technician
+
+# How long a worker may serve a QR image from memory without asking the database (see memo.py).
+QR_MEMO_SECONDS = 10
 
 _REVOKED = {
     "rotated": "该工牌已更换，请扫描新工牌 (this badge was replaced by a newer one)",
@@ -99,13 +103,15 @@ class BadgeLinks:
     qr_svg_url: str
     card_png_url: str
     wxacode_url: str
+    show_url: str
 
 
 def badge_links(badge: Badge) -> BadgeLinks:
     token = badge_token(badge)
     url = badge_url(token)
     return BadgeLinks(badge_token=token, url=url, qr_png_url=f"{url}.png", qr_svg_url=f"{url}.svg",
-                      card_png_url=f"{url}/card.png", wxacode_url=f"{url}/wxacode.png")
+                      card_png_url=f"{url}/card.png", wxacode_url=f"{url}/wxacode.png",
+                      show_url=f"{url}/show")
 
 
 # -- badge lifecycle -----------------------------------------------------------------------------
@@ -147,6 +153,7 @@ def rotate_badge(*, technician: Technician) -> Badge:
     # Images (the mini-program code included) show the old token; drop them, they redraw on demand.
     db.session.execute(BadgeImage.__table__.delete().where(BadgeImage.badge_id == badge.id))
     db.session.flush()
+    _qr_memo().forget(technician.id)
     return badge
 
 
@@ -157,6 +164,7 @@ def revoke_badge(*, technician: Technician, reason: str | None = None) -> Badge:
         badge.revoked_at = utcnow()
         badge.revoked_reason = reason
         db.session.flush()
+    _qr_memo().forget(technician.id)
     return badge
 
 
@@ -213,23 +221,45 @@ class ImageOut:
     rendered_now: bool = False     # stored just now: the caller has a write to commit
 
 
+# The hot path of a scan: built once, run through the session's connection, so each request pays
+# for one indexed query and not for building and ORM-compiling a statement (~3× the time).
+_QR_STATE = (
+    select(Badge.version, Badge.revoked_at, Technician.status, BadgeImage.source_key,
+           BadgeImage.etag, BadgeImage.data)
+    .join(Technician, Technician.id == Badge.technician_id)
+    .outerjoin(BadgeImage, and_(BadgeImage.badge_id == Badge.id,
+                                BadgeImage.kind == bindparam("kind")))
+    .where(Badge.technician_id == bindparam("technician_id")))
+
+
 def qr_image_for_token(token: str, kind: str) -> ImageOut:
-    """The QR PNG or SVG for `token`: one query on the hot path, drawn only when missing."""
+    """The QR PNG or SVG for `token`: from the memo, else one query, else drawn and stored."""
+    memo = _qr_memo()
+    hit = memo.get(token, kind)
+    if hit is not None:
+        return ImageOut(kind, hit.etag, hit.data)
     ref = decode_token(_token_keys(), token)
     if ref is None:
         raise badge_not_found()
-    row = db.session.execute(
-        select(Badge.version, Badge.revoked_at, Technician.status, BadgeImage.source_key,
-               BadgeImage.etag, BadgeImage.data)
-        .join(Technician, Technician.id == Badge.technician_id)
-        .outerjoin(BadgeImage, and_(BadgeImage.badge_id == Badge.id, BadgeImage.kind == kind))
-        .where(Badge.technician_id == ref.technician_id)).one_or_none()
+    row = db.session.connection().execute(
+        _QR_STATE, {"kind": kind, "technician_id": ref.technician_id}).one_or_none()
     check_badge_state(ref, current_version=row.version if row else None,
                       revoked=bool(row and row.revoked_at),
                       technician_status=row.status if row else None)
     if row.source_key == render.source_key(kind, badge_url(token)):
-        return ImageOut(kind, row.etag, row.data)
-    return badge_image(find_badge(ref.technician_id), kind)
+        image = ImageOut(kind, row.etag, row.data)
+    else:
+        image = badge_image(find_badge(ref.technician_id), kind)
+    memo.put(token, kind, technician_id=ref.technician_id, etag=image.etag, data=image.data)
+    return image
+
+
+def _qr_memo() -> QrMemo:
+    memo = current_app.extensions.get("badge_qr_memo")
+    if memo is None:
+        ttl = float(current_app.config.get("BADGE_QR_MEMO_SECONDS", QR_MEMO_SECONDS))
+        memo = current_app.extensions["badge_qr_memo"] = QrMemo(ttl=ttl)
+    return memo
 
 
 def badge_image(badge: Badge, kind: str) -> ImageOut:
@@ -249,12 +279,19 @@ def badge_image(badge: Badge, kind: str) -> ImageOut:
 
 
 def store_image(badge: Badge, kind: str, *, source_key: str, data: bytes, etag: str) -> BadgeImage:
+    values = {"source_key": source_key, "data": data, "etag": etag, "rendered_at": utcnow()}
     stored = db.session.get(BadgeImage, (badge.id, kind))
     if stored is None:
-        stored = BadgeImage(badge_id=badge.id, kind=kind)
-        db.session.add(stored)
-    stored.source_key, stored.data, stored.etag = source_key, data, etag
-    stored.rendered_at = utcnow()
+        try:
+            with db.session.begin_nested():
+                stored = BadgeImage(badge_id=badge.id, kind=kind, **values)
+                db.session.add(stored)
+            return stored
+        except IntegrityError:
+            # Two first requests drew the same image at once; the other stored it first.
+            stored = db.session.get(BadgeImage, (badge.id, kind), populate_existing=True)
+    for name, value in values.items():
+        setattr(stored, name, value)
     db.session.flush()
     return stored
 
@@ -288,4 +325,4 @@ def badge_summary(badge: Badge) -> dict:
             "rotated_at": badge.rotated_at, "revoked_at": badge.revoked_at,
             "badge_token": links.badge_token, "url": links.url, "qr_png_url": links.qr_png_url,
             "qr_svg_url": links.qr_svg_url, "card_png_url": links.card_png_url,
-            "wxacode_url": links.wxacode_url}
+            "wxacode_url": links.wxacode_url, "show_url": links.show_url}

@@ -39,11 +39,10 @@ def _image(media_type: str, description: str) -> dict:
 def _image_response(image: service.ImageOut, max_age: int) -> Response:
     if image.rendered_now:
         db.session.commit()
-    response = Response(image.data, mimetype=CONTENT_TYPES[image.kind])
-    response.set_etag(image.etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    headers = {"ETag": f'"{image.etag}"', "Cache-Control": f"public, max-age={max_age}"}
+    if "If-None-Match" in request.headers and request.if_none_match.contains(image.etag):
+        return Response(status=304, headers=headers)
+    return Response(image.data, mimetype=CONTENT_TYPES[image.kind], headers=headers)
 
 
 # -- public: scan landing and images --------------------------------------------------------------
@@ -56,11 +55,7 @@ def landing(token: str):
     try:
         badge = service.resolve_badge(token)
     except AppError as exc:
-        if exc.code not in ("badge_not_found", "badge_revoked"):
-            raise
-        page = render_template("badge/unavailable.html", error=exc, brand=service.branding(),
-                               reason=exc.details.get("reason"))
-        return page, exc.status, {"Cache-Control": "no-store"}
+        return _unavailable(exc)
     rate_url = (url_for(RATE_ENDPOINT, badge_token=token)
                 if RATE_ENDPOINT in current_app.view_functions else None)
     profile = service.public_profile(badge)
@@ -68,6 +63,30 @@ def landing(token: str):
                            initials=avatar_text(profile.name), rate_url=rate_url)
     # The page says whether the badge still works: never serve it from a cache.
     return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/b/<token>/show")
+@api_doc("出示工牌页 (full-screen badge a technician shows on the phone)", tags=["badges"],
+         path_params={"token": _TOKEN},
+         responses={200: {"description": "HTML page", "content": {"text/html": {}}}},
+         errors=_IMAGE_ERRORS)
+def show(token: str):
+    try:
+        badge = service.resolve_badge(token)
+    except AppError as exc:
+        return _unavailable(exc)
+    page = render_template("badge/show.html", profile=service.public_profile(badge),
+                           brand=service.branding(), qr_svg_url=service.badge_links(badge).qr_svg_url)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+def _unavailable(exc: AppError):
+    """The 404/410 page for a badge that does not work; other errors stay JSON."""
+    if exc.code not in ("badge_not_found", "badge_revoked"):
+        raise exc
+    page = render_template("badge/unavailable.html", error=exc, brand=service.branding(),
+                           reason=exc.details.get("reason"))
+    return page, exc.status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/b/<token>.png")

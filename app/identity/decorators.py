@@ -59,6 +59,13 @@ def h5_current_user():
     return user if user is not None and user.token_version == value[1] else None
 
 
+def h5_sign_in(user) -> None:
+    """Make `user` the signed-in user of this browser session (after OAuth or an SMS proof)."""
+    session.clear()   # a fresh session for the signed-in user (no fixation of the old one)
+    session[H5_SESSION_USER] = [user.id, user.token_version]
+    session.permanent = True
+
+
 def h5_login_required(view):
     """H5 pages: send the browser through WeChat web OAuth first; sets g.user."""
     @wraps(view)

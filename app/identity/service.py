@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.db import utcnow
 from app.errors import Conflict
@@ -74,6 +75,15 @@ def identity_user(*, app: str, appid: str, openid: str, unionid: str | None,
     return user
 
 
+def create_phone_user() -> WeChatUser:
+    """A person outside WeChat (an SMS rating link opened in a plain browser). They have no openid
+    and act only for accounts whose registered phone they prove by SMS code."""
+    user = WeChatUser(token_version=0)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def role_of(user: WeChatUser) -> str:
     bound = db.session.scalar(select(TechnicianBinding.id).where(TechnicianBinding.user_id == user.id))
     return "technician" if bound else "customer"
@@ -105,7 +115,8 @@ def authenticate_token(token: str) -> WeChatUser | None:
                                current_app.config["USER_TOKEN_TTL"])
     if claims is None:
         return None
-    user = db.session.get(WeChatUser, claims[0])
+    # With its openids in the same query: rating submission records the rater's openid.
+    user = db.session.get(WeChatUser, claims[0], options=[joinedload(WeChatUser.identities)])
     if user is None or user.token_version != claims[1]:
         return None
     return user

@@ -136,3 +136,9 @@ class OrderOut(Schema):
     callbacks = fields.List(fields.Nested(CallbackOut), required=True)
     effective = fields.Nested(EffectiveOut, required=True)
     recovery_task = fields.Nested(RecoveryTaskOut, allow_none=True, required=True)
+
+
+class SmsLinkOut(Schema):
+    order_no = fields.String(required=True)
+    url = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)

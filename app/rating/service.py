@@ -5,6 +5,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,9 +17,15 @@ from app.extensions import db
 from app.identity.models import AccountBinding, TechnicianBinding, WeChatUser
 from app.masterdata.models import CallbackResult, Technician, WorkOrder
 from app.masterdata.service import rows_imported
-from app.rating import rules
+from app.rating import effective, rules
 from app.rating.models import IdempotentReplay, Rating, RecoveryTask
 from app.rating.tags import Tag, load_catalogue, tag_stars
+
+
+# Sent with the new rating once it is flushed, inside the submitting transaction, so the fraud
+# checks that run at submission land (or fail) together with the rating.
+signals = Namespace()
+rating_submitted = signals.signal("rating-submitted")
 
 
 class AlreadyRated(Conflict):
@@ -36,13 +43,14 @@ def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[st
                   now: datetime | None = None) -> Rating:
     """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3."""
     now = now or utcnow()
-    order = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
-    if order is None:
+    found = _order_for_rating(order_no, rater.id)
+    if found is None:
         raise NotFound("工单不存在 (order not found)", code="order_not_found")
-    if _is_technician_of(rater.id, order.technician_id):
+    order, rater_is_technician, rater_is_bound, already_rated = found
+    if rater_is_technician:
         raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
                         code="rater_is_technician")
-    if not _is_bound_to(rater.id, order.account_id):
+    if not rater_is_bound:
         raise Forbidden("只有绑定了该宽带账号的用户才能评价 (bind this order's account first)",
                         code="not_order_customer")
     if order.status != "completed" or order.completed_at is None:
@@ -53,14 +61,16 @@ def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[st
                        code="rating_window_closed",
                        details={"closed_at": rules.window_closes_at(order.completed_at,
                                                                     window_days).isoformat()})
-    if db.session.scalar(select(exists().where(Rating.order_id == order.id))):
+    if already_rated:
         raise AlreadyRated()
     misfits = rules.misfit_tags(stars, tags, tag_stars(catalogue))
     if misfits:
         raise Unprocessable("标签与星级不符 (tags do not fit the stars)",
                             details={"fields": {"tags": [f"{t} 不适用于 {stars} 星" for t in misfits]}})
 
-    rating = Rating(order_id=order.id, technician_id=order.technician_id, user_id=rater.id,
+    # `order=` rather than `order_id=`: the rating then holds the loaded order, which the answer
+    # (RatingOut.order_no) reads; the session's identity map alone would let it be collected.
+    rating = Rating(order=order, technician_id=order.technician_id, user_id=rater.id,
                     openid=openid, stars=stars, tags=list(dict.fromkeys(tags)),
                     comment=rules.clean_comment(comment), channel=channel, client_ip=client_ip,
                     user_agent=(user_agent or "")[:400] or None, created_at=now)
@@ -73,17 +83,74 @@ def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[st
     if rules.opens_recovery(stars):
         open_recovery_task(order=order, source="rating", stars=stars, now=now,
                            due_hours=recovery_hours)
+    rating_submitted.send(rating)
     return rating
 
 
-def _is_technician_of(user_id: int, technician_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        TechnicianBinding.user_id == user_id, TechnicianBinding.technician_id == technician_id))))
+def _order_for_rating(order_no: str, user_id: int):
+    """(order, rater is its technician, rater is bound to its account, order already rated),
+    or None: one round trip instead of four on the busiest write path."""
+    row = db.session.execute(select(
+        WorkOrder,
+        exists().where(TechnicianBinding.user_id == user_id,
+                       TechnicianBinding.technician_id == WorkOrder.technician_id),
+        exists().where(AccountBinding.user_id == user_id,
+                       AccountBinding.account_id == WorkOrder.account_id),
+        exists().where(Rating.order_id == WorkOrder.id),
+    ).where(WorkOrder.order_no == order_no)).one_or_none()
+    if row is None:
+        return None
+    order, *facts = row
+    return (order, *map(bool, facts))      # SQLite answers EXISTS with 0/1
 
 
 def _is_bound_to(user_id: int, account_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         AccountBinding.user_id == user_id, AccountBinding.account_id == account_id))))
+
+
+def rateable_orders(*, user_id: int, technician_id: int, window_days: int,
+                    now: datetime | None = None) -> list[WorkOrder]:
+    """Orders of the user's bound accounts done by this technician that can be rated now."""
+    now = now or utcnow()
+    query = (
+        select(WorkOrder)
+        .join(AccountBinding, and_(AccountBinding.account_id == WorkOrder.account_id,
+                                   AccountBinding.user_id == user_id))
+        .where(WorkOrder.technician_id == technician_id, WorkOrder.status == "completed",
+               WorkOrder.completed_at > now - timedelta(days=window_days),
+               ~exists().where(Rating.order_id == WorkOrder.id))
+        .order_by(WorkOrder.completed_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def rateable_order(order_no: str, *, window_days: int) -> WorkOrder:
+    """The order if it can be rated now (for issuing its SMS link)."""
+    order = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
+    if order is None:
+        raise NotFound("工单不存在 (order not found)", code="order_not_found")
+    if not in_window(order, window_days):
+        raise Conflict("工单未完成或已过评价期 (the order cannot be rated now)",
+                       code="order_not_rateable")
+    return order
+
+
+def order_by_id(order_id: int | None) -> WorkOrder | None:
+    return db.session.get(WorkOrder, order_id) if order_id is not None else None
+
+
+def in_window(order: WorkOrder, window_days: int, now: datetime | None = None) -> bool:
+    return (order.status == "completed" and order.completed_at is not None
+            and rules.in_rating_window(order.completed_at, now or utcnow(), window_days))
+
+
+def is_bound(user_id: int, account_id: int) -> bool:
+    return _is_bound_to(user_id, account_id)
+
+
+def has_bindings(user_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(AccountBinding.user_id == user_id))))
 
 
 # --- Idempotency-Key replays -------------------------------------------------------------------
@@ -125,6 +192,12 @@ def effective_star_of(order: WorkOrder) -> tuple[rules.EffectiveStar, Rating | N
     rating = valid_rating(order.id)
     callbacks = [rules.Callback(c.channel, c.result, c.called_at) for c in order_callbacks(order.id)]
     return rules.effective_star(rating.stars if rating else None, callbacks), rating
+
+
+def effective_orders(*conditions):
+    """Completed orders matching `conditions` with their effective star, as one SQL subquery
+    (for reports over many orders; see app/rating/effective.py)."""
+    return effective.effective_orders(*conditions)
 
 
 def describe_order(order_no: str) -> dict:
@@ -240,11 +313,17 @@ def ratings_of_technician(technician_id: int, *, page: int = 1, per_page: int = 
 
 
 def _after_import(kind: str, result) -> None:
-    if kind == "callbacks" and (result.created or result.updated):
+    from app.rating.invitations import queue_invitations
+
+    if not (result.created or result.updated):
+        return
+    if kind == "callbacks":
         open_recovery_for_dissatisfied_callbacks(
             due_hours=current_app.config["RECOVERY_DUE_HOURS"])
+    elif kind == "orders":
+        queue_invitations(window_days=current_app.config["RATING_WINDOW_DAYS"])
 
 
 def connect_import_listeners() -> None:
-    """Follow callback imports with recovery tasks (connected once by create_app)."""
+    """Follow callback imports with recovery tasks and order imports with rating invitations."""
     rows_imported.connect(_after_import)

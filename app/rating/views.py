@@ -8,17 +8,13 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.identity.decorators import customer_required, technician_required
-from app.rating import service
+from app.rating import links, rules, service
+from app.rating.submission import IDEMPOTENCY_HEADER, submit
 from app.rating.schemas import (
     OrderOut, OwnRatingListOut, PageQuery, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
-    RecoveryTaskListOut, RecoveryTaskOut, TagListOut)
+    RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-def _catalogue():
-    return service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
 
 
 def _page(pagination, schema):
@@ -30,41 +26,8 @@ def _page(pagination, schema):
 @bp.get("/rating-tags")
 @api_doc("评价标签 (the rating tag catalogue)", tags=["ratings"], responses={200: TagListOut})
 def rating_tags():
-    return TagListOut().dump({"items": _catalogue()})
-
-
-def submit(*, user, data: dict, channel: str, idempotency_key: str | None,
-           openid: str | None = None) -> tuple[dict, int]:
-    """Submit a rating once; a retry with the same Idempotency-Key gets the first answer.
-
-    Shared by the mini-program API and the H5 form so both apply exactly the same rules.
-    """
-    fingerprint = service.request_fingerprint(data)
-    if idempotency_key:
-        replay = service.find_replay(user_id=user.id, key=idempotency_key, fingerprint=fingerprint)
-        if replay is not None:
-            return replay.body, replay.status
-    config = current_app.config
-    try:
-        rating = service.submit_rating(
-            rater=user, channel=channel, window_days=config["RATING_WINDOW_DAYS"],
-            catalogue=_catalogue(), openid=openid, client_ip=request.remote_addr,
-            user_agent=request.user_agent.string, recovery_hours=config["RECOVERY_DUE_HOURS"],
-            **data)
-    except service.AlreadyRated:
-        # A concurrent retry with the same key may have won the race: answer as it did.
-        if idempotency_key:
-            db.session.rollback()
-            replay = service.find_replay(user_id=user.id, key=idempotency_key,
-                                         fingerprint=fingerprint)
-            if replay is not None:
-                return replay.body, replay.status
-        raise
-    body = RatingOut().dump(rating)
-    if idempotency_key:
-        service.remember_answer(user_id=user.id, key=idempotency_key, fingerprint=fingerprint,
-                                status=201, body=body)
-    return body, 201
+    catalogue = service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
+    return TagListOut().dump({"items": catalogue})
 
 
 @bp.post("/ratings")
@@ -126,3 +89,17 @@ def close_recovery(task_id: int):
     task = service.close_recovery_task(task_id=task_id, by=g.api_key.name, **data)
     db.session.commit()
     return RecoveryTaskOut().dump(task)
+
+
+@bp.get("/admin/orders/<order_no>/sms-link")
+@require_roles("manager", "integration")
+@api_doc("工单的短信评价链接 (the SMS rating link of an order, valid during its window)",
+         tags=["ratings"], responses={200: SmsLinkOut}, errors=(404, 409))
+def order_sms_link(order_no: str):
+    order = service.rateable_order(order_no, window_days=current_app.config["RATING_WINDOW_DAYS"])
+    token = links.make_sms_link_token(current_app.config["SECRET_KEY"], order.id)
+    return SmsLinkOut().dump({
+        "order_no": order.order_no,
+        "url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{token}",
+        "expires_at": rules.window_closes_at(order.completed_at,
+                                             current_app.config["RATING_WINDOW_DAYS"])})

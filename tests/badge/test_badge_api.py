@@ -163,3 +163,16 @@ def test_every_card_on_a_printed_page_scans(client, api_key, decode, tmp_path):
     from PIL import Image
     page = Image.open(next(tmp_path.glob("p*.png")))
     assert set(decode(page)) == urls
+
+
+def test_show_page_for_the_technician_to_present(client):
+    technician = factories.technician(name="孙丽", team="城南装维班")
+    badge = service.get_or_create_badge(technician)
+    links = service.badge_links(badge)
+    response = client.get(f"/b/{links.badge_token}/show")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "孙丽" in html and links.qr_svg_url in html and 'id="clock"' in html
+    assert technician.phone not in html
+    service.rotate_badge(technician=technician)
+    assert client.get(f"/b/{links.badge_token}/show").status_code == 410

@@ -155,3 +155,19 @@ def test_grade_label():
     assert grade_label(4) == "季度星级：★★★★☆"
     with pytest.raises(ValueError):
         grade_label(6)
+
+
+def test_a_suspended_technicians_qr_stops_once_the_memo_expires(app, client, monkeypatch):
+    from app.badge.memo import QrMemo
+    now = [0.0]
+    monkeypatch.setitem(app.extensions, "badge_qr_memo",
+                        QrMemo(ttl=service.QR_MEMO_SECONDS, clock=lambda: now[0]))
+    technician = factories.technician()
+    token = service.badge_token(service.get_or_create_badge(technician))
+    assert client.get(f"/b/{token}.png").status_code == 200
+    technician.status = "suspended"          # e.g. by an import, in another process
+    assert client.get(f"/b/{token}").status_code == 410          # the landing: at once
+    now[0] += service.QR_MEMO_SECONDS
+    response = client.get(f"/b/{token}.png")
+    assert response.status_code == 410
+    assert response.json["error"]["details"]["reason"] == "technician_suspended"

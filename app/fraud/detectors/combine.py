@@ -1,0 +1,53 @@
+"""One score per rating from many detectors: a weighted noisy-OR.
+
+Each detector is read as an independent chance that the rating is fake (its score times its
+weight); the rating is honest only if every one of them is wrong. Weights (configuration
+`FRAUD_WEIGHTS`) say how much a detector's full score is trusted on its own.
+"""
+from __future__ import annotations
+
+from app.fraud.detectors.base import DetectorResult
+
+DEFAULT_WEIGHTS = {
+    "rater_is_technician": 0.95,
+    "multi_account_rater": 0.9,
+    "shared_device": 0.8,
+    "duplicate_comment": 0.75,
+    "burst": 0.7,
+    "rated_before_completion": 0.85,
+    "callback_contradiction": 0.7,
+    "response_rate_outlier": 0.3,
+    "fast_response_outlier": 0.35,
+}
+DEFAULT_THRESHOLD = 0.4
+
+
+def weights_with(overrides: dict | None) -> dict[str, float]:
+    """The defaults with configured overrides; unknown detector ids are refused loudly."""
+    merged = dict(DEFAULT_WEIGHTS)
+    for key, value in (overrides or {}).items():
+        if key not in DEFAULT_WEIGHTS:
+            raise ValueError(f"unknown fraud detector {key!r} in FRAUD_WEIGHTS")
+        value = float(value)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"FRAUD_WEIGHTS[{key!r}] must be within 0..1")
+        merged[key] = value
+    return merged
+
+
+def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:
+    honest = 1.0
+    for result in results:
+        honest *= 1.0 - min(1.0, max(0.0, result.score * weights.get(result.id, 0.0)))
+    return round(1.0 - honest, 4)
+
+
+def reasons(results: list[DetectorResult], weights: dict[str, float]) -> list[dict]:
+    """Stored reasons, strongest contribution first, one per detector (the strongest if several)."""
+    strongest: dict[str, DetectorResult] = {}
+    for result in results:
+        if result.id not in strongest or result.score > strongest[result.id].score:
+            strongest[result.id] = result
+    ordered = sorted(strongest.values(),
+                     key=lambda r: (-r.score * weights.get(r.id, 0.0), r.id))
+    return [r.as_reason(weights.get(r.id, 0.0)) for r in ordered]

@@ -1,0 +1,92 @@
+"""Run every detector over a window's ratings and combine them: still pure, the scan loads the
+context with a handful of set-based queries and hands it here."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app.fraud.detectors.accounts import multi_account_rater
+from app.fraud.detectors.base import (
+    CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
+from app.fraud.detectors.callbacks import callback_contradiction
+from app.fraud.detectors.combine import noisy_or, reasons
+from app.fraud.detectors.device import shared_device
+from app.fraud.detectors.identity import rater_is_technician
+from app.fraud.detectors.outliers import FAST, FAST_MINUTES, TechnicianStats, response_outliers
+from app.fraud.detectors.text import duplicate_comment, normalize
+from app.fraud.detectors.timing import burst, rated_before_completion
+
+
+@dataclass
+class ScanContext:
+    ratings: list[RatingFacts]
+    rater_links: dict[int, list[TechnicianLink]] = field(default_factory=dict)   # user id →
+    callbacks: dict[str, list[CallbackFact]] = field(default_factory=dict)       # order no →
+    ip_users: dict[str, int] = field(default_factory=dict)
+    sightings: dict[int, list[Sighting]] = field(default_factory=dict)           # technician id →
+    technician_stats: list[TechnicianStats] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rating_id: int
+    score: float
+    reasons: list
+    results: tuple[DetectorResult, ...]
+
+    @property
+    def detectors(self) -> list[str]:
+        return [reason["detector"] for reason in self.reasons]
+
+
+def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
+    """Every detector's results, by rating id."""
+    found: dict[int, list[DetectorResult]] = defaultdict(list)
+
+    def add(mapping: dict[int, DetectorResult]):
+        for rating_id, result in mapping.items():
+            found[rating_id].append(result)
+
+    by_tech: dict[int, list[RatingFacts]] = defaultdict(list)
+    by_user: dict[int, list[RatingFacts]] = defaultdict(list)
+    text_techs: dict[str, set[int]] = defaultdict(set)
+    for r in ctx.ratings:
+        by_tech[r.technician_id].append(r)
+        by_user[r.user_id].append(r)
+        if r.comment:
+            text_techs[normalize(r.comment)].add(r.technician_id)
+        for single in (rater_is_technician(r, ctx.rater_links.get(r.user_id, [])),
+                       rated_before_completion(r),
+                       callback_contradiction(r, ctx.callbacks.get(r.order_no, []))):
+            if single is not None:
+                found[r.rating_id].append(single)
+    text_counts = {text: len(techs) for text, techs in text_techs.items()}
+
+    for group in by_user.values():
+        add(multi_account_rater(group))
+    outliers = response_outliers(ctx.technician_stats)
+    fast = timedelta(minutes=FAST_MINUTES)
+    for technician_id, group in by_tech.items():
+        add(shared_device(group, ip_users=ctx.ip_users,
+                          sightings=ctx.sightings.get(technician_id, [])))
+        add(duplicate_comment(group, text_technicians=text_counts))
+        add(burst(group))
+        for result in outliers.get(technician_id, []):
+            for r in group:
+                quick = r.completed_at is not None and \
+                    timedelta(0) <= r.rated_at - r.completed_at <= fast
+                if result.id != FAST or quick:
+                    found[r.rating_id].append(result)
+    return found
+
+
+def judge(ctx: ScanContext, *, weights: dict[str, float], threshold: float) -> dict[int, Verdict]:
+    """Ratings whose combined score reaches `threshold`, with their reasons."""
+    verdicts = {}
+    for rating_id, results in detect(ctx).items():
+        score = noisy_or(results, weights)
+        if score >= threshold:
+            verdicts[rating_id] = Verdict(rating_id, score, reasons(results, weights),
+                                          tuple(results))
+    return verdicts

@@ -1,0 +1,107 @@
+"""`duplicate_comment`: near-duplicate comments on different accounts of one technician.
+
+Comments are compared as sets of character bigrams (Chinese has no spaces to split words on)
+by Jaccard similarity. Short or common praise ("很好", "非常满意") is written independently by
+thousands of customers, so a text is weighed by its length and by how many technicians' customers
+wrote it in the window: the same long sentence on one technician's orders only is the signal.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import combinations
+
+from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
+
+ID = "duplicate_comment"
+SIMILAR = 0.7
+INFORMATIVE_CHARS = 12
+COMMON_TECHNICIANS = 3     # written for this many technicians' orders → maybe a stock phrase
+LONG_CHARS = 20
+EVERYWHERE_TECHNICIANS = 8
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Width-folded, lower-case, without spaces, punctuation or emoji."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def shingles(text: str, k: int = 2) -> frozenset[str]:
+    if len(text) <= k:
+        return frozenset([text]) if text else frozenset()
+    return frozenset(text[i:i + k] for i in range(len(text) - k + 1))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def is_stock(norm: str, technicians_writing_it: int) -> bool:
+    """A phrase many customers write on their own: short and seen for several technicians, or
+    seen nearly everywhere. A long text on a few technicians' orders is a template handed round
+    (a team leader's), which is exactly the signal, so it is not excused."""
+    return technicians_writing_it >= COMMON_TECHNICIANS and (
+        len(norm) < LONG_CHARS or technicians_writing_it >= EVERYWHERE_TECHNICIANS)
+
+
+def informativeness(norm: str, technicians_writing_it: int) -> float:
+    """0..1: how much a shared text says. Short texts and stock phrases say little."""
+    length = min(1.0, len(norm) / INFORMATIVE_CHARS)
+    return length * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
+
+
+def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str, int],
+                      similar: float = SIMILAR) -> dict[int, DetectorResult]:
+    """`ratings`: one technician's ratings; `text_technicians`: normalized comment → number of
+    distinct technicians whose orders carried it in the window."""
+    items = [(r, normalize(r.comment)) for r in ratings]
+    items = [(r, n, shingles(n)) for r, n in items if len(n) >= 4]
+    # Union-find over similar pairs of different accounts: a cluster is one pasted text.
+    parent = {r.rating_id: r.rating_id for r, _, _ in items}
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    best: dict[int, float] = {}
+    for (a, na, sa), (b, nb, sb) in combinations(items, 2):
+        if a.account_no == b.account_no:
+            continue
+        if min(len(na), len(nb)) < similar * max(len(na), len(nb)):
+            continue           # lengths too different for the Jaccard bound to be reached
+        sim = jaccard(sa, sb)
+        if sim >= similar:
+            parent[root(a.rating_id)] = root(b.rating_id)
+            best[a.rating_id] = max(best.get(a.rating_id, 0), sim)
+            best[b.rating_id] = max(best.get(b.rating_id, 0), sim)
+
+    clusters: dict[int, list] = {}
+    for r, n, _ in items:
+        if r.rating_id in best:
+            clusters.setdefault(root(r.rating_id), []).append((r, n))
+    results = {}
+    for members in clusters.values():
+        accounts = sorted({r.account_no for r, _ in members})
+        size = 0.6 if len(accounts) == 2 else 1.0
+        rows = [rating_evidence(r, comment=r.comment) for r, _ in
+                sorted(members, key=lambda m: m[0].rated_at)]
+        for r, n in members:
+            weight = informativeness(n, text_technicians.get(n, 1))
+            score = clamp(best[r.rating_id] * size * weight)
+            if score <= 0.05:
+                continue
+            stock = is_stock(n, text_technicians.get(n, 1))
+            results[r.rating_id] = DetectorResult(
+                ID, score,
+                f"装维人员 {r.employee_no} 名下 {len(accounts)} 个不同账号的评价内容几乎相同"
+                f"（相似度 {best[r.rating_id]:.0%}）：“{r.comment[:60]}”"
+                f"{'；这是常见套话，已降权' if stock else ''}。",
+                f"Ratings of {len(accounts)} different accounts of technician {r.employee_no} carry "
+                f"nearly the same comment (similarity {best[r.rating_id]:.0%}): \"{r.comment[:60]}\""
+                f"{'; a stock phrase, down-weighted' if stock else ''}.",
+                {"accounts": accounts, "similarity": round(best[r.rating_id], 3),
+                 "stock_phrase": stock, "ratings": rows})
+    return results

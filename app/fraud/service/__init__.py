@@ -1,0 +1,54 @@
+"""Fraud review operations. Other domains (reports) read sanctions only through this package.
+
+`scan` flags ratings, `review` runs the queue, decisions, sanctions and appeals, `sampling` the
+callback samples; `facts` loads what detectors read.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.fraud.detectors import DEFAULT_THRESHOLD, weights_with
+from app.fraud.models import Sanction
+from app.fraud.service.facts import record_sighting
+from app.fraud.service.review import (
+    decide, file_appeal, flag_history, get_flag, list_flags, list_sanctions, resolve_appeal)
+from app.fraud.service.sampling import draw_sample, get_sample, record_outcome, sample_report
+from app.fraud.service.scan import ScanResult, check_rating_at_submission, scan_month
+
+
+def confirmed_frauds_by_technician(months: list[str]) -> dict[int, int]:
+    """Active sanctions (confirmed frauds) per technician id in the given YYYY-MM months."""
+    rows = db.session.execute(
+        select(Sanction.technician_id, func.count())
+        .where(Sanction.month.in_(months), Sanction.revoked_at.is_(None))
+        .group_by(Sanction.technician_id))
+    return {technician_id: count for technician_id, count in rows}
+
+
+def settings(config) -> dict:
+    """Detector weights, flag threshold, zone and fines from the app configuration."""
+    return {"weights": weights_with(config.get("FRAUD_WEIGHTS")),
+            "threshold": float(config.get("FRAUD_FLAG_THRESHOLD", DEFAULT_THRESHOLD)),
+            "tz_name": config["TIMEZONE"]}
+
+
+def fines(config) -> dict:
+    return {"first_fine": int(config.get("FRAUD_FINE_FIRST", 5000)),
+            "repeat_fine": int(config.get("FRAUD_FINE_REPEAT", 1000))}
+
+
+def on_rating_submitted(rating, **_extra) -> None:
+    """`rating_submitted` receiver: the cheap checks, in the rating's own transaction."""
+    s = settings(current_app.config)
+    check_rating_at_submission(rating, weights=s["weights"], threshold=s["threshold"],
+                               tz_name=s["tz_name"])
+
+
+__all__ = [
+    "ScanResult", "check_rating_at_submission", "confirmed_frauds_by_technician", "decide",
+    "draw_sample", "file_appeal", "fines", "flag_history", "get_flag", "get_sample",
+    "list_flags", "list_sanctions", "on_rating_submitted", "record_outcome", "record_sighting",
+    "resolve_appeal", "sample_report", "scan_month", "settings",
+]

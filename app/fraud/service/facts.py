@@ -1,0 +1,171 @@
+"""Load what the detectors read with a handful of set-based queries (never one query per rating)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
+from app.fraud.detectors.outliers import FAST_MINUTES
+from app.fraud.detectors.run import ScanContext
+from app.fraud.models import TechnicianSighting
+from app.identity.models import TechnicianBinding, WeChatUser
+from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
+from app.rating.models import Rating
+
+# Ratings are given up to the rating window after completion; the address crowd count looks at
+# the ratings around the month, not only those of its orders.
+CROWD_MARGIN = timedelta(days=8)
+
+
+def _rating_columns():
+    return (Rating.id, WorkOrder.order_no, BroadbandAccount.account_no, WorkOrder.technician_id,
+            Technician.employee_no, Rating.user_id, Rating.stars, Rating.created_at,
+            WorkOrder.completed_at, Technician.team, Technician.area, BroadbandAccount.phone,
+            BroadbandAccount.address, Technician.phone, Rating.openid, WeChatUser.unionid,
+            Rating.comment, Rating.client_ip, Rating.user_agent)
+
+
+def _facts_query(*conditions) -> Select:
+    return (select(*_rating_columns())
+            .join(WorkOrder, WorkOrder.id == Rating.order_id)
+            .join(BroadbandAccount, BroadbandAccount.id == WorkOrder.account_id)
+            .join(Technician, Technician.id == WorkOrder.technician_id)
+            .join(WeChatUser, WeChatUser.id == Rating.user_id)
+            .where(*conditions).order_by(Rating.id))
+
+
+def _to_facts(row) -> RatingFacts:
+    return RatingFacts(
+        rating_id=row[0], order_no=row[1], account_no=row[2], technician_id=row[3],
+        employee_no=row[4], user_id=row[5], stars=row[6], rated_at=row[7], completed_at=row[8],
+        team=row[9] or "", area=row[10] or "", account_phone=row[11] or "",
+        account_address=row[12] or "", technician_phone=row[13] or "", openid=row[14],
+        unionid=row[15], comment=row[16] or "", client_ip=row[17], user_agent=row[18])
+
+
+def month_rating_ids(start: datetime, end: datetime) -> Select:
+    """Ratings of the orders completed in [start, end): the ratings a month's scan covers."""
+    return (select(Rating.id).join(WorkOrder, WorkOrder.id == Rating.order_id)
+            .where(WorkOrder.completed_at >= start, WorkOrder.completed_at < end))
+
+
+def _rater_links(user_ids: Select) -> dict[int, list[TechnicianLink]]:
+    links: dict[int, list[TechnicianLink]] = {}
+    rows = db.session.execute(
+        select(TechnicianBinding.user_id, Technician.id, Technician.employee_no, Technician.team,
+               Technician.phone)
+        .join(Technician, Technician.id == TechnicianBinding.technician_id)
+        .where(TechnicianBinding.user_id.in_(user_ids)))
+    for user_id, technician_id, employee_no, team, phone in rows:
+        links.setdefault(user_id, []).append(
+            TechnicianLink(user_id, technician_id, employee_no, team or "", phone or ""))
+    return links
+
+
+def _callbacks(order_ids: Select) -> dict[str, list[CallbackFact]]:
+    found: dict[str, list[CallbackFact]] = {}
+    rows = db.session.execute(
+        select(WorkOrder.order_no, CallbackResult.channel, CallbackResult.result,
+               CallbackResult.called_at)
+        .join(WorkOrder, WorkOrder.id == CallbackResult.order_id)
+        .where(CallbackResult.order_id.in_(order_ids)).order_by(CallbackResult.id))
+    for order_no, channel, result, called_at in rows:
+        found.setdefault(order_no, []).append(CallbackFact(channel, result, called_at))
+    return found
+
+
+def _ip_users(start: datetime, end: datetime) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Rating.client_ip, func.count(func.distinct(Rating.user_id)))
+        .where(Rating.client_ip.is_not(None), Rating.created_at >= start - CROWD_MARGIN,
+               Rating.created_at < end + CROWD_MARGIN)
+        .group_by(Rating.client_ip))
+    return {ip: count for ip, count in rows}
+
+
+def _sightings(technician_ids: Select) -> dict[int, list[Sighting]]:
+    found: dict[int, list[Sighting]] = {}
+    rows = db.session.scalars(select(TechnicianSighting)
+                              .where(TechnicianSighting.technician_id.in_(technician_ids)))
+    for s in rows:
+        for moment in {s.first_seen_at, s.last_seen_at}:
+            found.setdefault(s.technician_id, []).append(
+                Sighting(s.technician_id, s.client_ip, s.user_agent, moment))
+    return found
+
+
+def _technician_stats(start: datetime, end: datetime,
+                      ratings: list[RatingFacts]) -> list[TechnicianStats]:
+    """Completed orders per technician from SQL; rated and quickly-rated counts from the facts
+    already loaded (date arithmetic in SQL differs between SQLite and PostgreSQL)."""
+    completed = db.session.execute(
+        select(WorkOrder.technician_id, Technician.employee_no, Technician.area, func.count())
+        .join(Technician, Technician.id == WorkOrder.technician_id)
+        .where(WorkOrder.status == "completed", WorkOrder.completed_at >= start,
+               WorkOrder.completed_at < end)
+        .group_by(WorkOrder.technician_id, Technician.employee_no, Technician.area))
+    rated: dict[int, int] = {}
+    fast: dict[int, int] = {}
+    quick = timedelta(minutes=FAST_MINUTES)
+    for r in ratings:
+        rated[r.technician_id] = rated.get(r.technician_id, 0) + 1
+        if r.completed_at is not None and timedelta(0) <= r.rated_at - r.completed_at <= quick:
+            fast[r.technician_id] = fast.get(r.technician_id, 0) + 1
+    return [TechnicianStats(tid, employee_no, area or "", count, rated.get(tid, 0),
+                            fast.get(tid, 0))
+            for tid, employee_no, area, count in completed]
+
+
+def month_context(start: datetime, end: datetime) -> ScanContext:
+    """Everything the detectors need for the ratings of orders completed in [start, end)."""
+    in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
+    ratings = [_to_facts(row) for row in db.session.execute(_facts_query(*in_month))]
+    month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
+                     .where(*in_month))
+    rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
+                    .where(*in_month))
+    technicians = select(WorkOrder.technician_id).where(*in_month)
+    return ScanContext(
+        ratings=ratings,
+        rater_links=_rater_links(month_ratings),
+        callbacks=_callbacks(rated_orders),
+        ip_users=_ip_users(start, end),
+        sightings=_sightings(technicians),
+        technician_stats=_technician_stats(start, end, ratings),
+    )
+
+
+def submission_context(rating: Rating, *, burst_window: timedelta) -> ScanContext:
+    """The cheap context of one new rating: the rater's technician links, the order's callbacks
+    and the technician's ratings of the last minutes (index on technician_id, created_at)."""
+    recent = [_to_facts(row) for row in db.session.execute(_facts_query(
+        Rating.technician_id == rating.technician_id,
+        Rating.created_at >= rating.created_at - burst_window * 3,
+        Rating.created_at <= rating.created_at))]
+    if not any(r.rating_id == rating.id for r in recent):
+        recent += [_to_facts(row) for row in db.session.execute(_facts_query(Rating.id == rating.id))]
+    return ScanContext(
+        ratings=recent,
+        rater_links=_rater_links(select(Rating.user_id).where(Rating.id == rating.id)),
+        callbacks=_callbacks(select(Rating.order_id).where(Rating.id == rating.id)),
+    )
+
+
+def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,
+                    now: datetime) -> None:
+    """Remember an address a technician used for their own request (badge page, login)."""
+    if not client_ip:
+        return
+    row = db.session.scalar(select(TechnicianSighting).where(
+        TechnicianSighting.technician_id == technician_id,
+        TechnicianSighting.client_ip == client_ip))
+    if row is None:
+        db.session.add(TechnicianSighting(technician_id=technician_id, client_ip=client_ip,
+                                          user_agent=(user_agent or "")[:400] or None,
+                                          first_seen_at=now, last_seen_at=now))
+    else:
+        row.last_seen_at = max(row.last_seen_at, now)
+        row.user_agent = (user_agent or "")[:400] or row.user_agent
+    db.session.flush()

@@ -1,0 +1,122 @@
+"""The month scan and the submission-time check: detectors in, one FraudFlag per rating out.
+
+A scan is idempotent: it recomputes every rating's verdict and writes only the difference (new
+flags inserted in bulk, changed ones updated in bulk, open undecided flags that no longer hold
+removed). Decided flags keep their status; their reasons are refreshed for the record.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, exists, insert, select, update
+
+from app.db import utcnow
+from app.extensions import db
+from app.fraud import rules
+from app.fraud.detectors import (
+    burst, callback_contradiction, noisy_or, rated_before_completion, rater_is_technician, reasons)
+from app.fraud.detectors.run import Verdict, judge
+from app.fraud.detectors.timing import BURST_WINDOW
+from app.fraud.models import FraudDecision, FraudFlag
+from app.fraud.service.facts import month_context, month_rating_ids, submission_context
+from app.rating.models import Rating
+from app.timeutil import month_bounds
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    month: str
+    ratings_scanned: int
+    flags_created: int
+    flags_updated: int
+    flags_removed: int
+    flags_total: int
+    seconds: float
+
+
+def _detector_list(verdict: Verdict) -> str:
+    return "," + ",".join(verdict.detectors) + "," if verdict.detectors else ""
+
+
+def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold: float,
+               now: datetime | None = None) -> ScanResult:
+    """Flag the ratings of orders completed in `month` (YYYY-MM in `tz_name`)."""
+    started = time.perf_counter()
+    now = now or utcnow()
+    start, end = month_bounds(month, tz_name)
+    ctx = month_context(start, end)
+    verdicts = judge(ctx, weights=weights, threshold=threshold)
+    facts = {r.rating_id: r for r in ctx.ratings}
+    order_ids = dict(db.session.execute(
+        select(Rating.id, Rating.order_id).where(Rating.id.in_(month_rating_ids(start, end)))).all())
+
+    existing = {row.rating_id: row for row in db.session.execute(
+        select(FraudFlag.id, FraudFlag.rating_id, FraudFlag.score, FraudFlag.reasons,
+               FraudFlag.status, FraudFlag.month, FraudFlag.detectors)
+        .where(FraudFlag.rating_id.in_(month_rating_ids(start, end))))}
+
+    new_rows, changes = [], []
+    for rating_id, verdict in verdicts.items():
+        detectors = _detector_list(verdict)
+        row = existing.get(rating_id)
+        if row is None:
+            new_rows.append({
+                "rating_id": rating_id, "order_id": order_ids[rating_id],
+                "technician_id": facts[rating_id].technician_id, "month": month,
+                "score": verdict.score, "reasons": verdict.reasons, "detectors": detectors,
+                "status": "open", "created_at": now, "updated_at": now})
+        elif (row.score, row.reasons, row.month, row.detectors) != \
+                (verdict.score, verdict.reasons, month, detectors):
+            changes.append({"id": row.id, "score": verdict.score, "reasons": verdict.reasons,
+                            "month": month, "detectors": detectors, "updated_at": now})
+    stale = [row.id for rating_id, row in existing.items()
+             if rating_id not in verdicts and row.status == "open"]
+    if stale:
+        decided = set(db.session.scalars(select(FraudDecision.flag_id)
+                                         .where(FraudDecision.flag_id.in_(stale))))
+        stale = [flag_id for flag_id in stale if flag_id not in decided]
+
+    if new_rows:
+        db.session.execute(insert(FraudFlag), new_rows)
+    if changes:
+        db.session.execute(update(FraudFlag), changes)
+    if stale:
+        db.session.execute(delete(FraudFlag).where(FraudFlag.id.in_(stale)))
+    total = len(existing) + len(new_rows) - len(stale)
+    return ScanResult(month, len(ctx.ratings), len(new_rows), len(changes), len(stale), total,
+                      round(time.perf_counter() - started, 3))
+
+
+def check_rating_at_submission(rating: Rating, *, weights: dict[str, float], threshold: float,
+                               tz_name: str) -> FraudFlag | None:
+    """Cheap detectors on a rating just submitted, flushed in the rating's own transaction.
+
+    Only what needs no month-wide context runs here (rater identity, times, callbacks, bursts);
+    address crowds, comment frequencies and peer rates wait for the scan.
+    """
+    ctx = submission_context(rating, burst_window=BURST_WINDOW)
+    facts = next((r for r in ctx.ratings if r.rating_id == rating.id), None)
+    if facts is None:
+        return None
+    found = [result for result in (
+        rater_is_technician(facts, ctx.rater_links.get(facts.user_id, [])),
+        rated_before_completion(facts),
+        callback_contradiction(facts, ctx.callbacks.get(facts.order_no, [])),
+        burst(ctx.ratings).get(rating.id)) if result is not None]
+    score = noisy_or(found, weights)
+    if not found or score < threshold:
+        return None
+    if db.session.scalar(select(exists().where(FraudFlag.rating_id == rating.id))):
+        return None
+    listed = reasons(found, weights)
+    flag = FraudFlag(rating_id=rating.id, order_id=rating.order_id,
+                     technician_id=facts.technician_id,
+                     month=rules.month_of(facts.completed_at or rating.created_at, tz_name),
+                     score=score, reasons=listed,
+                     detectors="," + ",".join(r["detector"] for r in listed) + ",",
+                     status="open")
+    db.session.add(flag)
+    db.session.flush()
+    return flag

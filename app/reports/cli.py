@@ -1,0 +1,174 @@
+"""`flask report close|reopen|recompute|versions|monthly|quarterly` — the same services as the API."""
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.errors import AppError
+from app.extensions import db
+from app.reports import exports, service
+from app.reports.queries import TechnicianFilter
+
+MONTH_HELP = "calendar month in TIMEZONE, YYYY-MM"
+MONTH_RE, QUARTER_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), re.compile(r"^\d{4}Q[1-4]$")
+
+
+def _month(ctx, param, value):
+    if value is not None and not MONTH_RE.match(value):
+        raise click.BadParameter("use YYYY-MM")
+    return value
+
+
+def _quarter(ctx, param, value):
+    if value is not None and not QUARTER_RE.match(value):
+        raise click.BadParameter("use YYYYQn")
+    return value
+
+
+def _tariff():
+    return service.load_tariff(current_app.config.get("TARIFF_FILE"))
+
+
+def _tz() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def _fail(exc: AppError):
+    raise click.ClickException(f"{exc.code}: {exc.message}")
+
+
+@click.group("report", help="定星核算报表与月结 (reports, pay and month close).")
+def report_cli():
+    pass
+
+
+def _print_version(version) -> None:
+    click.echo(f"{version.month} version {version.version} ({version.kind}) "
+               f"tariff {version.tariff_version}: {version.totals.get('technicians')} technicians, "
+               f"{version.totals.get('orders_completed')} orders, "
+               f"install pay {version.totals.get('install_pay')} yuan")
+    if version.changes is not None:
+        changes = version.changes
+        click.echo(f"  vs version {changes['previous_version']}: "
+                   f"{len(changes['changed'])} changed, {len(changes['added'])} added, "
+                   f"{len(changes['removed'])} removed"
+                   + (", tariff changed" if changes.get("tariff_changed") else ""))
+        for entry in changes["changed"]:
+            fields = ", ".join(f"{name} {c['old']}→{c['new']}"
+                               for name, c in entry["changes"].items())
+            click.echo(f"    {entry['employee_no']}: {fields}")
+
+
+@report_cli.command("close")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--note", default="")
+@click.option("--by", default=None, help="who closes (default: the OS user)")
+@with_appcontext
+def close(month: str, note: str, by: str | None):
+    """Freeze MONTH's report and pay ledger as a new version."""
+    try:
+        version = service.close_month(month=month, by=by or f"cli:{getpass.getuser()}",
+                                      note=note, tariff=_tariff(), tz_name=_tz())
+    except AppError as exc:
+        _fail(exc)
+    db.session.commit()
+    _print_version(version)
+
+
+@report_cli.command("recompute")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--note", default="")
+@click.option("--by", default=None)
+@with_appcontext
+def recompute(month: str, note: str, by: str | None):
+    """Recompute a closed MONTH as a new version and list what changed per technician."""
+    try:
+        version = service.close_month(month=month, by=by or f"cli:{getpass.getuser()}",
+                                      note=note, tariff=_tariff(), tz_name=_tz(),
+                                      recompute=True)
+    except AppError as exc:
+        _fail(exc)
+    db.session.commit()
+    _print_version(version)
+
+
+@report_cli.command("reopen")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--reason", required=True)
+@click.option("--by", default=None)
+@with_appcontext
+def reopen(month: str, reason: str, by: str | None):
+    """Reopen a closed MONTH (it answers live figures until closed again)."""
+    try:
+        version = service.reopen_month(month=month, by=by or f"cli:{getpass.getuser()}",
+                                       reason=reason)
+    except AppError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{month} reopened (version {version.version} no longer in force)")
+
+
+@report_cli.command("versions")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@with_appcontext
+def versions(month: str):
+    """List MONTH's closed versions with what changed."""
+    for version in service.month_versions(month):
+        _print_version(version)
+        if version.is_open:
+            click.echo(f"  reopened {version.reopened_at:%Y-%m-%d %H:%M} by "
+                       f"{version.reopened_by}: {version.reopen_reason}")
+
+
+@report_cli.command("monthly")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="file to write (default: stdout; xlsx needs a file)")
+@click.option("--live", is_flag=True, help="ignore a close and compute from current data")
+@with_appcontext
+def monthly(month: str, fmt: str, output: str | None, live: bool):
+    """Export MONTH's report (CSV with BOM, XLSX or JSON)."""
+    report = service.monthly_report(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+    if fmt == "csv":
+        data = exports.to_csv(exports.MONTHLY_COLUMNS, report["items"])
+    elif fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--output is required for xlsx")
+        data = exports.to_xlsx([("人员明细", exports.MONTHLY_COLUMNS, report["items"]),
+                                ("班组汇总", exports.TEAM_COLUMNS, report["teams"]),
+                                ("区域汇总", exports.AREA_COLUMNS, report["areas"])])
+    else:
+        data = json.dumps(report, ensure_ascii=False, default=str, indent=1).encode()
+    _write(data, output)
+    click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), tariff "
+               f"{report['tariff_version']}, install pay {report['totals']['install_pay']}",
+               err=True)
+
+
+@report_cli.command("quarterly")
+@click.option("--quarter", required=True, help="YYYYQn", callback=_quarter)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@with_appcontext
+def quarterly(quarter: str, output: str | None):
+    """Export QUARTER's grades as CSV (UTF-8 with BOM)."""
+    report = service.quarterly_grades(quarter=quarter, tariff=_tariff(), tz_name=_tz(),
+                                      who=TechnicianFilter())
+    _write(exports.to_csv(exports.QUARTERLY_COLUMNS, report["items"]), output)
+    click.echo(f"{quarter}: {report['ranked']} ranked, boundaries {report['boundaries']}",
+               err=True)
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

@@ -1,0 +1,96 @@
+"""Closed months: versioned, frozen copies of the monthly report and every order's pay line.
+
+A month is closed while its latest version has not been reopened. Later imports, voided ratings
+or fraud decisions change the live figures, never a version; closing again (after a reopen) or
+recomputing writes a new version that records the tariff it used and what changed per technician.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class MonthVersion(db.Model):
+    __tablename__ = "report_month_versions"
+    __table_args__ = (
+        UniqueConstraint("month", "version"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("kind IN ('close', 'recompute')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))           # YYYY-MM in TIMEZONE
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    tariff_version: Mapped[str] = mapped_column(String(80))
+    tariff: Mapped[dict] = mapped_column(JSON)               # the full document, to reprice later
+    totals: Mapped[dict] = mapped_column(JSON)
+    # vs the previous version: {"changed": [{"employee_no", "changes": {field: {old, new}}}],
+    # "added": [...], "removed": [...], "tariff_changed": bool}; NULL for version 1.
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reopened_by: Mapped[str | None] = mapped_column(String(100))
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_open(self) -> bool:
+        return self.reopened_at is not None
+
+    def __repr__(self) -> str:
+        return f"<MonthVersion {self.month} v{self.version} {self.tariff_version}>"
+
+
+class MonthRow(db.Model):
+    """One technician's line of a closed month, exactly as the report showed it."""
+
+    __tablename__ = "report_month_rows"
+    __table_args__ = (UniqueConstraint("version_id", "technician_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_month_versions.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
+    employee_no: Mapped[str] = mapped_column(String(32))
+    install_pay_fen: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<MonthRow v={self.version_id} {self.employee_no} {self.install_pay_fen}>"
+
+
+class LedgerLine(db.Model):
+    """One completed order of a closed month: its effective star, source and what it paid."""
+
+    __tablename__ = "report_ledger_lines"
+    __table_args__ = (
+        Index("ix_report_ledger_lines_version_technician", "version_id", "technician_id"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_month_versions.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    order_no: Mapped[str] = mapped_column(String(32))
+    order_type: Mapped[str] = mapped_column(String(16))
+    product: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stars: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    rating_id: Mapped[int | None] = mapped_column(Integer)
+    pay_rule: Mapped[str] = mapped_column(String(16))
+    priced_star: Mapped[int | None] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+    coefficient: Mapped[str] = mapped_column(String(16))     # exact decimal text
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<LedgerLine {self.order_no} {self.stars}★ {self.amount_fen}>"

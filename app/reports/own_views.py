@@ -1,0 +1,56 @@
+"""A technician's own month: mini-program JSON and the H5 page (same service call, same figures)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, g, render_template, request
+
+from app.apidocs.registry import api_doc
+from app.identity import service as identity
+from app.identity.decorators import h5_login_required, technician_required
+from app.reports import service
+from app.reports.exports import EXCLUSIONS, SOURCES
+from app.reports.schemas import MONTH, OwnMonthOut, OwnMonthQuery
+from app.reports.views import tariff, tz
+
+bp = Blueprint("reports_own", __name__)
+h5_bp = Blueprint("reports_h5", __name__)
+
+PRODUCTS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV", "landline": "固话",
+            "campus": "校园宽带"}
+ORDER_TYPES = {"install": "装机", "move": "移机", "repair": "维修"}
+
+
+@bp.get("/technician/reports/monthly")
+@technician_required
+@api_doc("我的月度定星与酬金 (a technician's own month: orders, effective stars with sources, pay "
+         "ledger and quarterly grade)", tags=["reports"], query=OwnMonthQuery,
+         responses={200: OwnMonthOut}, errors=(401, 403), auth="user_token")
+def own_month():
+    month = OwnMonthQuery().load(request.args)["month"]
+    return OwnMonthOut().dump(service.technician_month(
+        technician=g.technician, month=month, tariff=tariff(), tz_name=tz()))
+
+
+def _this_month() -> str:
+    return datetime.now(ZoneInfo(tz())).strftime("%Y-%m")
+
+
+@h5_bp.get("/h5/technician/report")
+@h5_login_required
+def own_month_page():
+    technician = identity.technician_of(g.user)
+    if technician is None or technician.status != "active":
+        return render_template("reports/not_technician.html"), 403
+    month = request.args.get("month") or _this_month()
+    try:
+        MONTH(month)
+    except Exception:
+        month = _this_month()
+    data = service.technician_month(technician=technician, month=month, tariff=tariff(),
+                                    tz_name=tz())
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return render_template("reports/technician.html", data=data, month=month, zone=zone,
+                           sources=SOURCES, products=PRODUCTS, order_types=ORDER_TYPES,
+                           exclusions=EXCLUSIONS)

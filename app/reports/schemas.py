@@ -1,0 +1,201 @@
+"""Shapes of report requests and answers. Money is a yuan string ("12.50") plus integer fen."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM")
+QUARTER = validate.Regexp(r"^\d{4}Q[1-4]$", error="quarter must look like YYYYQn")
+FORMATS = validate.OneOf(["json", "csv", "xlsx"])
+
+
+class _Who(Schema):
+    team = fields.String(load_default=None, validate=validate.Length(max=64))
+    area = fields.String(load_default=None, validate=validate.Length(max=64))
+    vendor = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class MonthlyQuery(_Who):
+    month = fields.String(required=True, validate=MONTH)
+    format = fields.String(load_default="json", validate=FORMATS)
+    live = fields.Boolean(load_default=False, metadata={
+        "description": "true: compute from current data even if the month is closed"})
+
+
+class QuarterlyQuery(_Who):
+    quarter = fields.String(required=True, validate=QUARTER)
+    format = fields.String(load_default="json", validate=FORMATS)
+
+
+class LedgerQuery(Schema):
+    month = fields.String(required=True, validate=MONTH)
+    employee_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    format = fields.String(load_default="json", validate=FORMATS)
+    live = fields.Boolean(load_default=False)
+
+
+class OwnMonthQuery(Schema):
+    month = fields.String(required=True, validate=MONTH)
+
+
+class VersionsQuery(Schema):
+    month = fields.String(required=True, validate=MONTH)
+
+
+class CloseIn(Schema):
+    month = fields.String(required=True, validate=MONTH)
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ReopenIn(Schema):
+    month = fields.String(required=True, validate=MONTH)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class _Figures(Schema):
+    orders_completed = fields.Integer(required=True)
+    wechat_ratings = fields.Integer(required=True)
+    participation_rate = fields.Float(required=True, allow_none=True,
+                                      metadata={"description": "null when no completed orders"})
+    stars = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    avg_stars = fields.Float(required=True, allow_none=True)
+    wechat_satisfied = fields.Integer(required=True)
+    satisfaction_rate = fields.Float(required=True, allow_none=True,
+                                     metadata={"description": "null when no WeChat ratings"})
+    install_pay = fields.String(required=True, metadata={"description": "yuan, 2 decimals"})
+    install_pay_fen = fields.Integer(required=True)
+    frauds_confirmed = fields.Integer(required=True)
+
+
+class MonthlyItemOut(_Figures):
+    employee_no = fields.String(required=True)
+    name = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    vendor = fields.String(required=True)
+    star_eligible = fields.Boolean(required=True)
+
+
+class TeamOut(_Figures):
+    area = fields.String(required=True)
+    team = fields.String()
+    technicians = fields.Integer(required=True)
+    star_ineligible = fields.Integer(required=True)
+
+
+class _ReportHead(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["open", "closed", "reopened"]))
+    source = fields.String(required=True, validate=validate.OneOf(["live", "snapshot"]))
+    version = fields.Integer(allow_none=True, required=True)
+    tariff_version = fields.String(required=True)
+
+
+class MonthlyReportOut(_ReportHead):
+    month = fields.String(required=True)
+    closed_at = fields.String(allow_none=True)
+    latest_version = fields.Integer(allow_none=True)
+    filters = fields.Dict()
+    items = fields.List(fields.Nested(MonthlyItemOut), required=True)
+    teams = fields.List(fields.Nested(TeamOut), required=True)
+    areas = fields.List(fields.Nested(TeamOut), required=True)
+    totals = fields.Nested(TeamOut(exclude=("area", "team")), required=True)
+
+
+class QuarterlyItemOut(Schema):
+    employee_no = fields.String(required=True)
+    name = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    vendor = fields.String(required=True)
+    score = fields.Float(allow_none=True, required=True)
+    stars_total = fields.Integer(required=True)
+    orders = fields.Integer(required=True, metadata={"description": "star-rated completed orders"})
+    rank = fields.Integer(allow_none=True, required=True)
+    grade = fields.Integer(allow_none=True, required=True)
+    monthly_bonus = fields.String(required=True)
+    monthly_bonus_fen = fields.Integer(required=True)
+    excluded = fields.String(allow_none=True, required=True, validate=validate.OneOf(
+        ["confirmed_fraud", "justified_complaint", "no_star_rated_orders"]))
+
+
+class QuarterlyReportOut(Schema):
+    quarter = fields.String(required=True)
+    tariff_version = fields.String(required=True)
+    ranked = fields.Integer(required=True)
+    boundaries = fields.List(fields.Integer(), required=True)
+    distribution = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    items = fields.List(fields.Nested(QuarterlyItemOut), required=True)
+
+
+class LedgerLineOut(Schema):
+    order_no = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    area = fields.String(required=True)
+    completed_at = fields.DateTime(required=True)
+    stars = fields.Integer(required=True)
+    source = fields.String(required=True)
+    rating_id = fields.Integer(allow_none=True)
+    pay_rule = fields.String(required=True)
+    pay_rule_label = fields.String(required=True)
+    priced_star = fields.Integer(allow_none=True)
+    unit_price = fields.String(required=True)
+    unit_price_fen = fields.Integer(required=True)
+    coefficient = fields.String(required=True)
+    amount = fields.String(required=True)
+    amount_fen = fields.Integer(required=True)
+
+
+class LedgerOut(_ReportHead):
+    month = fields.String(required=True)
+    employee_no = fields.String(required=True)
+    name = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    star_eligible = fields.Boolean(required=True)
+    lines = fields.List(fields.Nested(LedgerLineOut), required=True)
+    total = fields.String(required=True)
+    total_fen = fields.Integer(required=True)
+    summary = fields.Nested(MonthlyItemOut, allow_none=True)
+
+
+class GradeOut(Schema):
+    quarter = fields.String(required=True)
+    provisional = fields.Boolean(required=True)
+    ranked = fields.Integer(required=True)
+    score = fields.Float(allow_none=True)
+    orders = fields.Integer()
+    rank = fields.Integer(allow_none=True)
+    grade = fields.Integer(allow_none=True)
+    monthly_bonus = fields.String()
+    excluded = fields.String(allow_none=True)
+
+
+class OwnMonthOut(LedgerOut):
+    grade = fields.Nested(GradeOut, required=True)
+
+
+class VersionOut(Schema):
+    month = fields.String(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    tariff_version = fields.String(required=True)
+    totals = fields.Dict(required=True)
+    changes = fields.Dict(allow_none=True, metadata={
+        "description": "vs the previous version: changed (per technician, field: old/new), "
+                       "added, removed, tariff_changed"})
+    note = fields.String()
+    created_by = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    reopened_by = fields.String(allow_none=True)
+    reopened_at = fields.DateTime(allow_none=True)
+    reopen_reason = fields.String(allow_none=True)
+    in_force = fields.Boolean()
+
+
+class VersionListOut(Schema):
+    items = fields.List(fields.Nested(VersionOut), required=True)
+
+
+class TariffOut(Schema):
+    version = fields.String(required=True)
+    document = fields.Dict(required=True)

@@ -1,0 +1,113 @@
+"""Reports and pay (定星核算): what views, the CLI and other domains call.
+
+A closed month answers from its frozen version; an open one is computed live. Either way the
+answer says which (`source`), which version, and which tariff priced it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.db import utcnow
+from app.errors import NotFound
+from app.masterdata.models import Technician
+from app.reports import closing, queries
+from app.reports.closing import (  # noqa: F401  (part of this module's interface)
+    MonthAlreadyClosed, MonthNotClosed, MonthNotOver, close_month, get_version, month_versions,
+    reopen_month)
+from app.reports.figures import roll_up, totals
+from app.reports.monthly import (live_ledger_lines, live_rows, month_frauds, present_line,
+                                 rows_from_lines)
+from app.reports.quarterly import quarterly_grades  # noqa: F401
+from app.reports.queries import TechnicianFilter
+from app.reports.tariff import Tariff, fen_to_yuan, load_tariff  # noqa: F401
+from app.timeutil import isoformat_z, quarter_bounds
+
+
+def _state(month: str, live: bool):
+    latest = closing.latest_version(month)
+    version = None if live or latest is None or latest.is_open else latest
+    status = "open" if latest is None else ("reopened" if latest.is_open else "closed")
+    return latest, version, status
+
+
+def monthly_report(*, month: str, tariff: Tariff, tz_name: str, team: str | None = None,
+                   area: str | None = None, vendor: str | None = None,
+                   live: bool = False) -> dict:
+    """Per-technician lines with team, area and overall roll-ups (live=True ignores a close)."""
+    who = TechnicianFilter(team=team, area=area, vendor=vendor)
+    latest, version, status = _state(month, live)
+    if version is not None:
+        rows, tariff_version = closing.version_rows(version, who), version.tariff_version
+    else:
+        rows = live_rows(month=month, tariff=tariff, tz_name=tz_name, who=who)
+        tariff_version = tariff.version
+    return {"month": month, "status": status, "source": "snapshot" if version else "live",
+            "version": version.version if version else None,
+            "closed_at": isoformat_z(version.created_at) if version else None,
+            "latest_version": latest.version if latest else None,
+            "tariff_version": tariff_version,
+            "filters": {"team": team, "area": area, "vendor": vendor},
+            "items": rows, "teams": roll_up(rows, "team"), "areas": roll_up(rows, "area"),
+            "totals": totals(rows)}
+
+
+def _technician(employee_no: str) -> Technician:
+    technician = queries.technician_by_employee_no(employee_no)
+    if technician is None:
+        raise NotFound("装维人员不存在 (technician not found)", code="technician_not_found")
+    return technician
+
+
+def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: str,
+               live: bool = False) -> dict:
+    """One line per completed order of the month, summing exactly to the line's install pay."""
+    who = TechnicianFilter(technician_id=technician.id)
+    latest, version, status = _state(month, live)
+    if version is not None:
+        lines = closing.version_ledger(version, technician.id)
+        rows = closing.version_rows(version, who)
+        tariff_version = version.tariff_version
+    else:
+        frauds = month_frauds(month)
+        lines = list(live_ledger_lines(month=month, tariff=tariff, tz_name=tz_name,
+                                       frauds=frauds, who=who))
+        rows = rows_from_lines(lines, frauds, who)
+        tariff_version = tariff.version
+    summary = rows[0] if rows else None
+    total = sum(line["amount_fen"] for line in lines)
+    return {"month": month, "employee_no": technician.employee_no, "name": technician.name,
+            "team": technician.team, "area": technician.area, "status": status,
+            "source": "snapshot" if version else "live",
+            "version": version.version if version else None, "tariff_version": tariff_version,
+            "star_eligible": summary["star_eligible"] if summary else True,
+            "lines": [present_line(line) for line in lines],
+            "total_fen": total, "total": fen_to_yuan(total), "summary": summary}
+
+
+def pay_ledger_of(*, month: str, employee_no: str, tariff: Tariff, tz_name: str,
+                  live: bool = False) -> dict:
+    return pay_ledger(month=month, technician=_technician(employee_no), tariff=tariff,
+                      tz_name=tz_name, live=live)
+
+
+def quarter_of(month: str) -> str:
+    return f"{month[:4]}Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_name: str,
+                     now: datetime | None = None) -> dict:
+    """What a technician sees of their own month: orders with effective stars and sources, the
+    pay ledger, the month's figures and the grade of the month's quarter."""
+    ledger = pay_ledger(month=month, technician=technician, tariff=tariff, tz_name=tz_name)
+    quarter = quarter_of(month)
+    grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name,
+                              who=TechnicianFilter(technician_id=technician.id))
+    line = grades["items"][0] if grades["items"] else None
+    _, quarter_end = quarter_bounds(quarter, tz_name)
+    grade = {"quarter": quarter, "provisional": quarter_end > (now or utcnow()),
+             "ranked": grades["ranked"],
+             **({k: line[k] for k in ("score", "orders", "rank", "grade", "monthly_bonus",
+                                      "excluded")} if line else
+                {"score": None, "orders": 0, "rank": None, "grade": None,
+                 "monthly_bonus": fen_to_yuan(0), "excluded": "no_star_rated_orders"})}
+    return {**ledger, "grade": grade}

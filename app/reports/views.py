@@ -1,0 +1,160 @@
+"""Admin report API: monthly report, pay ledger, quarterly grade, month close and its versions."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, request
+from urllib.parse import quote
+
+from app.apidocs.registry import api_doc
+from app.auth.decorators import require_roles
+from app.extensions import db
+from app.reports import exports, service
+from app.reports.schemas import (
+    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, QuarterlyQuery,
+    QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
+
+bp = Blueprint("reports", __name__)
+READERS = ("manager", "auditor")
+_FILE_FORMATS = "; format=csv (UTF-8 with BOM, Chinese headers) or format=xlsx gives a file"
+MIME = {"csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def tariff():
+    return service.load_tariff(current_app.config.get("TARIFF_FILE"))
+
+
+def tz() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def _file(data: bytes, fmt: str, filename: str, tariff_version: str) -> Response:
+    return Response(data, mimetype=MIME[fmt], headers={
+        "Content-Disposition": f"attachment; filename=report.{fmt}; "
+                               f"filename*=UTF-8''{quote(filename)}.{fmt}",
+        "X-Tariff-Version": tariff_version, "Cache-Control": "no-store"})
+
+
+def _notes(report: dict, period: str) -> list[tuple[str, str]]:
+    return [("期间", period), ("数据来源", "月结版本" if report.get("source") == "snapshot" else "实时计算"),
+            ("版本", str(report.get("version") or "")), ("酬金标准版本", report["tariff_version"])]
+
+
+@bp.get("/reports/monthly")
+@require_roles(*READERS)
+@api_doc("月度定星核算报表 (monthly report per technician with team/area roll-ups" + _FILE_FORMATS
+         + ")", tags=["reports"], query=MonthlyQuery, responses={200: MonthlyReportOut})
+def monthly():
+    args = MonthlyQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.monthly_report(tariff=tariff(), tz_name=tz(), **args)
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.MONTHLY_COLUMNS, report["items"]), fmt,
+                     f"定星核算-{args['month']}", report["tariff_version"])
+    if fmt == "xlsx":
+        data = exports.to_xlsx([("人员明细", exports.MONTHLY_COLUMNS, report["items"]),
+                                ("班组汇总", exports.TEAM_COLUMNS, report["teams"]),
+                                ("区域汇总", exports.AREA_COLUMNS, report["areas"])],
+                               notes=_notes(report, args["month"]))
+        return _file(data, fmt, f"定星核算-{args['month']}", report["tariff_version"])
+    return MonthlyReportOut().dump(report)
+
+
+@bp.get("/reports/ledger")
+@require_roles(*READERS)
+@api_doc("酬金明细 (a technician's pay ledger for a month: one line per completed order"
+         + _FILE_FORMATS + ")", tags=["reports"], query=LedgerQuery,
+         responses={200: LedgerOut}, errors=(404,))
+def ledger():
+    args = LedgerQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.pay_ledger_of(tariff=tariff(), tz_name=tz(), **args)
+    name = f"酬金明细-{args['employee_no']}-{args['month']}"
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.LEDGER_COLUMNS, report["lines"]), fmt, name,
+                     report["tariff_version"])
+    if fmt == "xlsx":
+        notes = _notes(report, args["month"]) + [("工号", report["employee_no"]),
+                                                 ("合计(元)", report["total"])]
+        return _file(exports.to_xlsx([("酬金明细", exports.LEDGER_COLUMNS, report["lines"])],
+                                     notes=notes), fmt, name, report["tariff_version"])
+    return LedgerOut().dump(report)
+
+
+@bp.get("/reports/quarterly")
+@require_roles(*READERS)
+@api_doc("季度综合星级 (quarterly grade with the forced distribution" + _FILE_FORMATS + ")",
+         tags=["reports"], query=QuarterlyQuery, responses={200: QuarterlyReportOut})
+def quarterly():
+    args = QuarterlyQuery().load(request.args)
+    fmt = args.pop("format")
+    quarter = args.pop("quarter")
+    report = service.quarterly_grades(quarter=quarter, tariff=tariff(), tz_name=tz(),
+                                      who=service.TechnicianFilter(**args))
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.QUARTERLY_COLUMNS, report["items"]), fmt,
+                     f"季度星级-{quarter}", report["tariff_version"])
+    if fmt == "xlsx":
+        notes = [("季度", quarter), ("参评人数", str(report["ranked"])),
+                 ("名次分界", ",".join(map(str, report["boundaries"]))),
+                 ("酬金标准版本", report["tariff_version"])]
+        return _file(exports.to_xlsx([("季度星级", exports.QUARTERLY_COLUMNS, report["items"])],
+                                     notes=notes), fmt, f"季度星级-{quarter}",
+                     report["tariff_version"])
+    return QuarterlyReportOut().dump(report)
+
+
+def _version_out(version, in_force: bool) -> dict:
+    return {**VersionOut().dump(version), "in_force": in_force}
+
+
+@bp.post("/reports/monthly/close")
+@require_roles("manager")
+@api_doc("月结 (close a month: freeze its report and pay ledger as a new version)",
+         tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
+def close():
+    data = CloseIn().load(request.get_json(silent=True) or {})
+    version = service.close_month(by=g.api_key.name, tariff=tariff(), tz_name=tz(), **data)
+    db.session.commit()
+    return _version_out(version, True), 201
+
+
+@bp.post("/reports/monthly/recompute")
+@require_roles("manager")
+@api_doc("重算已结月份 (recompute a closed month as a new version, listing what changed)",
+         tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
+def recompute():
+    data = CloseIn().load(request.get_json(silent=True) or {})
+    version = service.close_month(by=g.api_key.name, tariff=tariff(), tz_name=tz(),
+                                  recompute=True, **data)
+    db.session.commit()
+    return _version_out(version, True), 201
+
+
+@bp.post("/reports/monthly/reopen")
+@require_roles("manager")
+@api_doc("重新打开已结月份 (reopen a closed month; closing it again makes a new version)",
+         tags=["reports"], body=ReopenIn, responses={200: VersionOut}, errors=(409,))
+def reopen():
+    data = ReopenIn().load(request.get_json(silent=True) or {})
+    version = service.reopen_month(by=g.api_key.name, **data)
+    db.session.commit()
+    return _version_out(version, False)
+
+
+@bp.get("/reports/monthly/versions")
+@require_roles(*READERS)
+@api_doc("月结版本及变更 (a month's closed versions, newest first, each with its changes)",
+         tags=["reports"], query=VersionsQuery, responses={200: VersionListOut})
+def versions():
+    month = VersionsQuery().load(request.args)["month"]
+    found = service.month_versions(month)
+    return {"items": [_version_out(v, i == 0 and not v.is_open) for i, v in enumerate(found)]}
+
+
+@bp.get("/reports/tariff")
+@require_roles(*READERS)
+@api_doc("当前酬金标准 (the tariff in force and its version)", tags=["reports"],
+         responses={200: TariffOut})
+def current_tariff():
+    t = tariff()
+    return {"version": t.version, "document": dict(t.document)}

@@ -1,0 +1,72 @@
+"""A technician's own month in the mini-program API and on the H5 page."""
+from datetime import timedelta
+
+from app.identity.decorators import H5_SESSION_USER
+from tests import factories
+from tests.reports.conftest import OCT_START, rating, technician_headers, wechat_user
+from app.extensions import db
+from app.identity.models import TechnicianBinding
+
+
+def _month(tech):
+    wechat = factories.order(technician=tech, completed_at=OCT_START + timedelta(days=1))
+    rating(wechat, 5)
+    ivr = factories.order(technician=tech, completed_at=OCT_START + timedelta(days=2),
+                          product="landline")
+    factories.callback(ivr, channel="ivr", result="dissatisfied")
+    repair = factories.order(technician=tech, completed_at=OCT_START + timedelta(days=3),
+                             order_type="repair")
+    other = factories.order(completed_at=OCT_START + timedelta(days=3))   # someone else's
+    return wechat, ivr, repair, other
+
+
+def test_technician_sees_own_orders_sources_ledger_and_grade(client):
+    tech = factories.technician()
+    wechat, ivr, repair, other = _month(tech)
+    response = client.get("/api/v1/technician/reports/monthly?month=2026-10",
+                          headers=technician_headers(tech))
+    assert response.status_code == 200, response.json
+    body = response.json
+    lines = {l["order_no"]: l for l in body["lines"]}
+    assert set(lines) == {wechat.order_no, ivr.order_no, repair.order_no}
+    assert (lines[wechat.order_no]["stars"], lines[wechat.order_no]["source"]) == (5, "wechat")
+    assert (lines[ivr.order_no]["stars"], lines[ivr.order_no]["source"]) == (1, "ivr")
+    assert lines[repair.order_no]["amount"] == "0.00"
+    assert body["total"] == "43.00"                        # 40 + 3 + 0
+    assert body["summary"]["install_pay"] == body["total"]
+    assert body["grade"]["quarter"] == "2026Q4" and "grade" in body["grade"]
+    assert other.order_no not in lines
+
+
+def test_customers_cannot_see_a_technician_month(client):
+    from tests.conftest import TEST_SECRET
+    from app.identity.tokens import issue_token
+    user = wechat_user()
+    headers = {"Authorization": f"Bearer {issue_token(TEST_SECRET, user.id, 0)}"}
+    response = client.get("/api/v1/technician/reports/monthly?month=2026-10", headers=headers)
+    assert response.status_code == 403
+    assert client.get("/api/v1/technician/reports/monthly?month=2026-10").status_code == 401
+
+
+def test_h5_page_shows_the_month(client):
+    tech = factories.technician(name="李师傅")
+    wechat, ivr, repair, _ = _month(tech)
+    user = wechat_user()
+    db.session.add(TechnicianBinding(user_id=user.id, technician_id=tech.id, phone=tech.phone))
+    db.session.flush()
+    with client.session_transaction() as session:
+        session[H5_SESSION_USER] = [user.id, user.token_version]
+    page = client.get("/h5/technician/report?month=2026-10")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "李师傅" in html and wechat.order_no in html and "IVR回访" in html
+    assert "¥43.00" in html and "2026Q4" in html
+    assert 'href="?month=2026-09"' in html and 'href="?month=2026-11"' in html
+
+
+def test_h5_page_needs_login_and_a_technician(client):
+    assert client.get("/h5/technician/report").status_code == 302
+    user = wechat_user()
+    with client.session_transaction() as session:
+        session[H5_SESSION_USER] = [user.id, user.token_version]
+    assert client.get("/h5/technician/report").status_code == 403

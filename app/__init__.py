@@ -12,6 +12,7 @@ from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
 from app.logs import init_logging
+from app.metrics import init_metrics
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_config(app, overrides)
     trust_proxies(app)
     init_logging(app)
+    init_metrics(app)
     init_extensions(app)
     init_csrf(app)
     register_blueprints(app)
@@ -67,12 +69,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def connect_domain_events() -> None:
-    import app.fraud.models  # noqa: F401  (tables known to the metadata before any view uses them)
+    from app import metrics
     from app.fraud.service import on_rating_submitted
     from app.rating.service import connect_import_listeners, rating_submitted
 
     connect_import_listeners()
     rating_submitted.connect(on_rating_submitted)   # cheap fraud checks, same transaction
+    rating_submitted.connect(metrics.on_rating_submitted)   # counted when it commits
 
 
 def register_cli(app: Flask) -> None:

@@ -86,6 +86,39 @@ def _dev_secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+MIN_SECRET_LENGTH = 32
+# Placeholders seen in example files and tutorials: a key containing one of these was not generated.
+_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "example",
+                      "dev-key", "not-for-production", "xxxx", "1234")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is too weak to sign production tokens, or None. Generate one with
+    `python -c "import secrets; print(secrets.token_urlsafe(48))"`."""
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"is {len(key)} characters; at least {MIN_SECRET_LENGTH} are needed"
+    lowered = key.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return "looks like a placeholder, not a generated secret"
+    if len(set(key)) < 12:
+        return "uses too few distinct characters to be random"
+    return None
+
+
+def check_production(config: dict) -> None:
+    """Refuse settings that only make sense on a developer's machine (SPEC "Interfaces")."""
+    problem = secret_key_problem(config["SECRET_KEY"])
+    if problem:
+        raise ConfigError(f"SECRET_KEY {problem}")
+    if not config["PUBLIC_BASE_URL"].startswith("https://"):
+        raise ConfigError("PUBLIC_BASE_URL must be an https:// URL in production "
+                          f"(customers' QR codes and WeChat links point there), got "
+                          f"{config['PUBLIC_BASE_URL']!r}")
+    token = config.get("METRICS_TOKEN")
+    if token and len(token) < 24:
+        raise ConfigError("METRICS_TOKEN must be at least 24 characters")
+
+
 def load_config(app: Flask, overrides: dict | None = None) -> None:
     overrides = dict(overrides or {})
     instance = Path(app.instance_path)
@@ -147,6 +180,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),
+        # GET /metrics: a static bearer for the Prometheus scraper (works while the database is
+        # down); without it, an API key of any role. See app/metrics.py.
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
@@ -175,5 +211,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         config["SECRET_KEY"] = _dev_secret_key(instance)
     if env == "production" and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("production needs a server database: set DATABASE_URL to PostgreSQL")
+    if env == "production":
+        check_production(config)
     app.config.from_mapping(config)
     app.json.ensure_ascii = False

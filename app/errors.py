@@ -11,6 +11,7 @@ import logging
 
 from flask import Flask, g, jsonify
 from marshmallow import ValidationError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,18 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
         return _render(status, code, exc.description or exc.name, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    def _database_unavailable(exc: Exception):
+        # The database restarting, failing over or out of connections: nothing the caller did
+        # wrong and nothing a traceback helps with; the pool reconnects (pool_pre_ping) once it
+        # is back. A retry with the same Idempotency-Key is safe.
+        log.warning("database unavailable", extra={"error": type(exc).__name__,
+                                                   "detail": str(exc).splitlines()[0][:200]})
+        return _render(503, "database_unavailable",
+                       "数据库暂时不可用，请稍后重试 (database temporarily unavailable)",
+                       {"request_id": g.get("request_id")}, headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -111,8 +111,10 @@ def get_limiter():
     if limiter is None:
         url = app.config.get("REDIS_URL")
         if url:
-            from app.redis_client import get_redis
-            limiter = RedisLimiter(get_redis(url))
+            from app.redis_client import WithFallback, get_redis
+            # Redis down: the limits are counted in the database meanwhile (slower, still shared).
+            limiter = WithFallback(url, "rate_limiter", RedisLimiter(get_redis(url)),
+                                   DatabaseLimiter())
         else:
             limiter = DatabaseLimiter()
         app.extensions["rate_limiter"] = limiter

@@ -9,9 +9,19 @@ import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from app.errors import Unprocessable
+
 DEFAULT_OFFSET = timezone(timedelta(hours=8))
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+# Periods the service can hold data for; year 0 or 9999-12 would crash datetime arithmetic.
+YEARS = range(1900, 3000)
+
+
+class PeriodOutOfRange(Unprocessable, ValueError):
+    """A well-formed month or quarter outside YEARS: a 422 for the API, a ValueError for the CLI."""
+
+    code = "period_out_of_range"
 
 
 def parse_timestamp(text: str, default_tz=DEFAULT_OFFSET) -> datetime:
@@ -40,6 +50,9 @@ def quarter_bounds(quarter: str, tz_name: str) -> tuple[datetime, datetime]:
 
 
 def _bounds(year: int, month: int, months: int, tz_name: str) -> tuple[datetime, datetime]:
+    if year not in YEARS:
+        raise PeriodOutOfRange(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 (year out of range)",
+                               details={"year": year})
     zone = ZoneInfo(tz_name)
     start = datetime(year, month, 1, tzinfo=zone)
     end_month = month + months

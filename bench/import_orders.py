@@ -48,8 +48,9 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.run(sys.argv[1:]).returncode
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"@@measure {seconds:.3f} {peak_kb}", file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"@@measure {seconds:.3f} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime:.3f}",
+      file=sys.stderr)
 sys.exit(code)
 """
 
@@ -144,10 +145,10 @@ def run(command: list[str], url: str) -> subprocess.CompletedProcess:
     return done
 
 
-def measured(done: subprocess.CompletedProcess) -> tuple[float, float]:
-    """(seconds, peak MB) reported by MEASURE."""
-    match = re.search(r"@@measure ([\d.]+) (\d+)", done.stderr)
-    return float(match[1]), int(match[2]) / 1024
+def measured(done: subprocess.CompletedProcess) -> tuple[float, float, float]:
+    """(wall seconds, peak MB, client CPU seconds) reported by MEASURE."""
+    match = re.search(r"@@measure ([\d.]+) (\d+) ([\d.]+)", done.stderr)
+    return float(match[1]), int(match[2]) / 1024, float(match[3])
 
 
 def summary(done: subprocess.CompletedProcess) -> dict[str, int]:
@@ -237,7 +238,8 @@ def baseline(url: str, path: Path, batch_size: int) -> None:
 
 def bench(kind: str, files: tuple[Path, Path, Path], rows: int, batch_size: int) -> dict:
     techs_path, accts_path, orders_path = files
-    print(f"\n== {kind}: {rows:,} orders, batch size {batch_size}", flush=True)
+    print(f"\n== {kind}: {rows:,} orders, batch size {batch_size}; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
 
     def seeded(label: str) -> str:
         url = fresh_database(kind, label, rows)
@@ -247,17 +249,17 @@ def bench(kind: str, files: tuple[Path, Path, Path], rows: int, batch_size: int)
     batch = ["--batch-size", str(batch_size)]
     url = seeded("cli")
     first = flask(url, "import", "orders", str(orders_path), "--quiet", *batch, measure=True)
-    cli_seconds, cli_peak = measured(first)
+    cli_seconds, cli_peak, cli_cpu = measured(first)
     cli_counts = summary(first)
     again = flask(url, "import", "orders", str(orders_path), "--quiet", *batch, measure=True)
-    reimport_seconds, reimport_peak = measured(again)
+    reimport_seconds, reimport_peak, reimport_cpu = measured(again)
     reimport_counts = summary(again)
     cli_print = fingerprint(url)
 
     url = seeded("baseline")
     done = run([sys.executable, "-c", MEASURE, sys.executable, __file__, "--baseline-of",
                 str(orders_path), "--url", url, "--batch-size", str(batch_size)], url)
-    base_seconds, base_peak = measured(done)
+    base_seconds, base_peak, base_cpu = measured(done)
     base_print = fingerprint(url)
 
     checks = {
@@ -273,7 +275,8 @@ def bench(kind: str, files: tuple[Path, Path, Path], rows: int, batch_size: int)
     result = {"kind": kind, "cli_rps": rows / cli_seconds, "base_rps": rows / base_seconds,
               "cli_seconds": cli_seconds, "base_seconds": base_seconds, "cli_peak": cli_peak,
               "base_peak": base_peak, "reimport_seconds": reimport_seconds,
-              "reimport_peak": reimport_peak, "checks": checks}
+              "reimport_peak": reimport_peak, "cli_cpu": cli_cpu, "base_cpu": base_cpu,
+              "reimport_cpu": reimport_cpu, "checks": checks}
     result["ratio"] = result["cli_rps"] / result["base_rps"]
     report(result, rows)
     return result
@@ -281,13 +284,14 @@ def bench(kind: str, files: tuple[Path, Path, Path], rows: int, batch_size: int)
 
 def report(r: dict, rows: int) -> None:
     print(f"  import (CLI)    {r['cli_seconds']:8.1f} s  {r['cli_rps']:9,.0f} rows/s  "
-          f"peak {r['cli_peak']:6.1f} MB")
+          f"peak {r['cli_peak']:6.1f} MB  client CPU {r['cli_cpu']:6.1f} s")
     print(f"  baseline (Core) {r['base_seconds']:8.1f} s  {r['base_rps']:9,.0f} rows/s  "
-          f"peak {r['base_peak']:6.1f} MB")
+          f"peak {r['base_peak']:6.1f} MB  client CPU {r['base_cpu']:6.1f} s")
     print(f"  ratio import/baseline {r['ratio']:.2f} (target >= {TARGET_RATIO})   "
           f"peak {r['cli_peak']:.0f} MB (target < {TARGET_PEAK_MB})")
     print(f"  re-import (0 created, 0 updated) {r['reimport_seconds']:8.1f} s  "
-          f"{rows / r['reimport_seconds']:9,.0f} rows/s  peak {r['reimport_peak']:6.1f} MB")
+          f"{rows / r['reimport_seconds']:9,.0f} rows/s  peak {r['reimport_peak']:6.1f} MB  "
+          f"client CPU {r['reimport_cpu']:6.1f} s")
     for name, ok in r["checks"].items():
         print(f"  [{'ok' if ok else 'FAIL'}] {name}")
 

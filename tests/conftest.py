@@ -52,7 +52,7 @@ def app():
     })
     app.instance_path = str(tmp_dir / "instance")
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()          # "head": more than one head would fail here, as it would in production
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -197,7 +197,8 @@ def effective_star_of(order: WorkOrder) -> tuple[rules.EffectiveStar, Rating | N
 def effective_orders(*conditions):
     """Completed orders matching `conditions` with their effective star, as one SQL subquery
     (for reports over many orders; see app/rating/effective.py)."""
-    return effective.effective_orders(*conditions)
+    return effective.effective_orders(*conditions,
+                                      dialect=db.session.get_bind().dialect.name)
 
 
 def describe_order(order_no: str) -> dict:

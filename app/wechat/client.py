@@ -14,6 +14,7 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from app.metrics import wechat_call
 from app.wechat.errors import TOKEN_ERRCODES, WeChatError, WeChatUnavailable, from_errcode
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,16 @@ class GatewayClient(WeChatClient):
 
     def _send(self, method: str, endpoint: str, **kwargs):
         try:
-            return super()._request(method, endpoint, **kwargs)
+            result = super()._request(method, endpoint, **kwargs)
         except WeChatClientException as exc:
+            wechat_call(endpoint, f"errcode_{exc.errcode}")
             raise from_errcode(exc.errcode, exc.errmsg) from exc
         except requests.RequestException as exc:
+            wechat_call(endpoint, "timeout" if isinstance(exc, requests.Timeout) else "unreachable")
             log.warning("wechat call failed", extra={"endpoint": endpoint, "error": repr(exc)})
             raise WeChatUnavailable() from exc
+        wechat_call(endpoint, "ok")
+        return result
 
     def _request(self, method, url_or_endpoint, **kwargs):
         """A call with the shared access token; a rejected token is replaced at most N times."""

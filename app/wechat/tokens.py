@@ -138,8 +138,15 @@ def make_token_store(app):
         else:
             choice = "database"
     if choice == "redis":
-        from app.redis_client import get_redis
-        return RedisTokenStore(get_redis(app.config["REDIS_URL"]))
+        from app.redis_client import WithFallback, get_redis
+        url = app.config["REDIS_URL"]
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            fallback = MemoryTokenStore()
+        else:
+            from app.extensions import db
+            fallback = DatabaseTokenStore(db.engine)
+        # Redis down: the token is shared through the database meanwhile (see redis_client).
+        return WithFallback(url, "wechat_token_store", RedisTokenStore(get_redis(url)), fallback)
     if choice == "database":
         from app.extensions import db
         return DatabaseTokenStore(db.engine)

@@ -122,3 +122,23 @@ def test_images_are_drawn_once_and_redrawn_when_what_they_show_changes():
     technician.team = "城南装维班"
     changed = service.badge_image(badge, "card_png")
     assert changed.rendered_now and changed.etag != first.etag
+
+
+def test_storing_an_image_another_request_stored_first_updates_it(monkeypatch):
+    from sqlalchemy import insert
+
+    from app.badge.models import BadgeImage
+    from app.db import utcnow
+    from app.extensions import db
+    badge = service.get_or_create_badge(factories.technician())
+    db.session.execute(insert(BadgeImage).values(badge_id=badge.id, kind="qr_png", source_key="x",
+                                                 etag="x", data=b"theirs", rendered_at=utcnow()))
+    real_get, calls = db.session.get, []
+
+    def racing_get(*args, **kwargs):     # our lookup ran just before theirs was stored
+        calls.append(args)
+        return None if len(calls) == 1 else real_get(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "get", racing_get)
+    stored = service.store_image(badge, "qr_png", source_key="k", data=b"ours", etag="e")
+    assert (stored.source_key, stored.data) == ("k", b"ours")

@@ -20,6 +20,7 @@ from app.fraud.detectors import (
 from app.fraud.detectors.run import Verdict, judge
 from app.fraud.detectors.timing import BURST_WINDOW
 from app.fraud.models import FraudDecision, FraudFlag
+from app.metrics import fraud_flags_created
 from app.fraud.service.facts import month_context, month_rating_ids, submission_context
 from app.rating.models import Rating
 from app.timeutil import month_bounds
@@ -80,6 +81,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
 
     if new_rows:
         db.session.execute(insert(FraudFlag), new_rows)
+        fraud_flags_created(len(new_rows), source="scan")
     if changes:
         db.session.execute(update(FraudFlag), changes)
     if stale:
@@ -119,4 +121,5 @@ def check_rating_at_submission(rating: Rating, *, weights: dict[str, float], thr
                      status="open")
     db.session.add(flag)
     db.session.flush()
+    fraud_flags_created(1, source="submission")
     return flag

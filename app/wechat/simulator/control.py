@@ -50,11 +50,12 @@ def move_clock():
 
 @bp.post("/faults")
 def add_fault():
-    """{"path": "sns/jscode2session", "errcode": 45011, "times": 1}: the next calls fail so."""
+    """{"path": "sns/jscode2session", "errcode": 45011, "times": 1}: the next calls fail so.
+    With "delay": seconds, they answer that much later (without "errcode": answer normally)."""
     data = _body()
-    errcode = int(data["errcode"])
+    errcode = int(data["errcode"]) if data.get("errcode") is not None else None
     state().add_fault(data["path"], errcode, data.get("errmsg") or ERRMSG.get(errcode, "error"),
-                      int(data.get("times", 1)))
+                      int(data.get("times", 1)), float(data.get("delay", 0)))
     return jsonify(ok=True), 201
 
 
@@ -132,6 +133,7 @@ Codes are single-use and expire after 5 minutes, like the real ones.</p>
 curl -s -XPOST {{ base }}/__sim/codes -H 'Content-Type: application/json' -d '{"kind":"phone","phone":"13800000001"}'</pre>
 <h2>Errors, clock, tokens, push</h2>
 <pre>POST /__sim/faults {"path":"sns/jscode2session","errcode":45011,"times":1}
+POST /__sim/faults {"path":"sns/jscode2session","delay":6,"times":1}   # a slow platform
 POST /__sim/clock {"advance":301}          # codes minted earlier are now expired (40029)
 POST /__sim/tokens/expire {}               # next API call answers 42001
 POST /__sim/push {"event":"subscribe","who":"alice","scene":"b:TOKEN","encrypt":true}

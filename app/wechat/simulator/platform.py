@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 import qrcode
@@ -37,7 +38,9 @@ def error(errcode: int, errmsg: str | None = None):
 
 def _fault():
     fault = state().next_fault(request.path.strip("/"))
-    return error(fault.errcode, fault.errmsg) if fault else None
+    if fault and fault.delay:
+        time.sleep(fault.delay)
+    return error(fault.errcode, fault.errmsg) if fault and fault.errcode is not None else None
 
 
 def _app_secret_error(appid: str | None, secret: str | None):

@@ -36,9 +36,10 @@ class Code:
 
 @dataclass
 class Fault:
-    errcode: int
+    errcode: int | None       # None: answer normally (after the delay)
     errmsg: str
     times: int
+    delay: float = 0.0        # seconds to wait before answering (a slow platform)
 
 
 @dataclass
@@ -124,9 +125,11 @@ class State:
             return len(hit)
 
     # -- faults ---------------------------------------------------------------------------
-    def add_fault(self, path: str, errcode: int, errmsg: str, times: int = 1) -> None:
+    def add_fault(self, path: str, errcode: int | None, errmsg: str, times: int = 1,
+                  delay: float = 0.0) -> None:
         with self.lock:
-            self.faults.setdefault(path.strip("/"), []).append(Fault(errcode, errmsg, times))
+            self.faults.setdefault(path.strip("/"), []).append(
+                Fault(errcode, errmsg, times, delay))
 
     def next_fault(self, path: str) -> Fault | None:
         with self.lock:

@@ -1,14 +1,14 @@
 """Rating invitations: at most one subscribe message per order.
 
-Revision ID: 0005b
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005b'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,120 @@
+"""Prometheus metrics: `GET /metrics`, request counts and latency per endpoint, and a few domain
+counters (ratings by channel, WeChat call outcomes, fraud flags, Redis fallbacks).
+
+The metric objects live at module level because that is prometheus_client's model: one set per
+process, whatever number of apps the process builds. Under gunicorn, set PROMETHEUS_MULTIPROC_DIR
+(an empty directory, before the workers start; gunicorn.conf.py clears it and marks dead workers)
+and every worker writes its values there, so a scrape sees the sum over all workers of this
+server — not only the worker that happened to answer.
+
+Access: `Authorization: Bearer <METRICS_TOKEN>` (what a Prometheus scraper is given; checked
+without the database, so metrics stay readable while the database is down) or an API key of
+any role.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter,
+                               Histogram, generate_latest, multiprocess)
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.auth.decorators import bearer_token, require_roles
+from app.auth.models import ROLES
+
+REQUESTS = Counter("rating_http_requests_total", "HTTP requests answered",
+                   ["endpoint", "method", "status"])
+LATENCY = Histogram("rating_http_request_duration_seconds", "Time to answer an HTTP request",
+                    ["endpoint", "method", "status"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+RATINGS = Counter("rating_ratings_submitted_total", "Ratings committed, by channel", ["channel"])
+WECHAT_CALLS = Counter("rating_wechat_calls_total", "Calls to the WeChat platform by outcome "
+                       "(ok, errcode_N, timeout, unreachable)", ["endpoint", "outcome"])
+FRAUD_FLAGS = Counter("rating_fraud_flags_created_total", "Fraud flags committed, by source "
+                      "(submission check or month scan)", ["source"])
+REDIS_FALLBACKS = Counter("rating_redis_fallbacks_total", "Calls served by the fallback because "
+                          "Redis was unavailable", ["component"])
+
+bp = Blueprint("metrics", __name__)
+_PENDING = "metrics_pending"       # Session.info key: counts to add once the transaction commits
+
+
+def init_metrics(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _start_timer():
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response):
+        started = g.pop("metrics_started", None)
+        if started is not None:
+            labels = {"endpoint": request.endpoint or "unmatched", "method": request.method,
+                      "status": str(response.status_code)}
+            REQUESTS.labels(**labels).inc()
+            LATENCY.labels(**labels).observe(time.perf_counter() - started)
+        return response
+
+    if not event.contains(Session, "after_commit", _count_committed):
+        event.listen(Session, "after_commit", _count_committed)
+        event.listen(Session, "after_rollback", _forget_pending)
+
+
+# -- domain counters, counted when their transaction commits ------------------------------------
+def count_on_commit(session, counter: Counter, amount: float = 1, **labels) -> None:
+    """Add to `counter` when `session` commits (a rolled-back rating was never submitted)."""
+    if amount:
+        session.info.setdefault(_PENDING, []).append((counter, labels, amount))
+
+
+def _count_committed(session) -> None:
+    for counter, labels, amount in session.info.pop(_PENDING, ()):
+        counter.labels(**labels).inc(amount)
+
+
+def _forget_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def on_rating_submitted(rating, **_extra) -> None:
+    """`rating_submitted` receiver."""
+    from app.extensions import db
+    count_on_commit(db.session(), RATINGS, channel=rating.channel)
+
+
+def fraud_flags_created(count: int, *, source: str) -> None:
+    from app.extensions import db
+    count_on_commit(db.session(), FRAUD_FLAGS, count, source=source)
+
+
+def wechat_call(endpoint: str, outcome: str) -> None:
+    WECHAT_CALLS.labels(endpoint=str(endpoint)[:64], outcome=outcome).inc()
+
+
+# -- exposition ---------------------------------------------------------------------------------
+def _exposition() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+@require_roles(*ROLES)
+def _exposition_for_api_key() -> Response:
+    return _exposition()
+
+
+@bp.get("/metrics")
+def metrics():
+    token = bearer_token()
+    expected = current_app.config.get("METRICS_TOKEN")
+    if expected and token and hmac.compare_digest(token.encode(), expected.encode()):
+        return _exposition()
+    return _exposition_for_api_key()

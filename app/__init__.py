@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from app.apidocs.views import bp as apidocs_bp
     from app.badge.views import admin_bp as badge_admin_bp
     from app.badge.views import bp as badge_bp
+    from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
     from app.health.views import bp as health_bp
     from app.identity.views import bp as identity_bp
@@ -66,21 +67,25 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_h5_bp)
     app.register_blueprint(h5_rating_bp)
     app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(console_bp)
 
 
 def connect_domain_events() -> None:
     from app import metrics
-    from app.fraud.service import on_rating_submitted
+    from app.fraud.service import on_rating_submitted, on_technician_seen
+    from app.identity.service import technician_seen
     from app.rating.service import connect_import_listeners, rating_submitted
 
     connect_import_listeners()
     rating_submitted.connect(on_rating_submitted)   # cheap fraud checks, same transaction
+    technician_seen.connect(on_technician_seen)     # technicians' own addresses, for fraud checks
     rating_submitted.connect(metrics.on_rating_submitted)   # counted when it commits
 
 
 def register_cli(app: Flask) -> None:
     from app.auth.cli import apikey_cli
     from app.badge.cli import badge_cli
+    from app.console.cli import user_cli
     from app.demo.cli import demo_cli
     from app.fraud.cli import fraud_cli
     from app.masterdata.cli import import_cli
@@ -96,3 +101,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(badge_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(user_cli)

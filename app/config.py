@@ -176,6 +176,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "SMS_SENDS_PER_USER_PER_HOUR": _int("SMS_SENDS_PER_USER_PER_HOUR", 10),
         # H5 login keeps the WeChat user in Flask's signed session cookie.
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": env == "production",
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),

@@ -230,17 +230,32 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+def workers_cpu_seconds(master: subprocess.Popen) -> float:
+    """User + system CPU seconds used so far by the gunicorn master's worker processes (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master.pid:                  # ppid
+            total += int(fields[11]) + int(fields[12])    # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 @dataclass
 class Run:
     seconds: float = 0.0
+    cpu_seconds: float = 0.0                                  # of the server's workers
     latencies: list[float] = field(default_factory=list)     # of every request, seconds
     statuses: dict[int, int] = field(default_factory=dict)
     rated: set[str] = field(default_factory=set)
 
     def add(self, other: Run) -> None:
         self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
         self.latencies += other.latencies
         for status, n in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + n
@@ -249,6 +264,10 @@ class Run:
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_seconds / len(self.latencies) * 1000
 
     @property
     def errors(self) -> int:
@@ -308,6 +327,14 @@ def load(port: int, path: str, jobs: list[Job], concurrency: int) -> Run:
 
 # --- the benchmark -------------------------------------------------------------------------------
 
+def measured(proc: subprocess.Popen, port: int, path: str, jobs: list[Job],
+             concurrency: int) -> Run:
+    before = workers_cpu_seconds(proc)
+    run = load(port, path, jobs, concurrency)
+    run.cpu_seconds = workers_cpu_seconds(proc) - before
+    return run
+
+
 def bench(kind: str, worker_class: str, url: str, jobs: list[Job], args) -> dict:
     env = server_env(url)
     ours_proc, ours_port = start("wsgi:app", ROOT, env, worker_class)
@@ -321,8 +348,8 @@ def bench(kind: str, worker_class: str, url: str, jobs: list[Job], args) -> dict
         share = -(-len(jobs) // args.rounds)
         for round_no in range(args.rounds):
             chunk = jobs[round_no * share:(round_no + 1) * share]
-            r = load(ref_port, "/ref", chunk, args.concurrency)
-            o = load(ours_port, "/api/v1/ratings", chunk, args.concurrency)
+            r = measured(ref_proc, ref_port, "/ref", chunk, args.concurrency)
+            o = measured(ours_proc, ours_port, "/api/v1/ratings", chunk, args.concurrency)
             ref.add(r)
             ours.add(o)
             print(f"  round {round_no + 1}: ref {r.rps:6.0f} req/s, ours {o.rps:6.0f} req/s, "
@@ -342,11 +369,13 @@ def report(r: dict) -> None:
     for name, run in (("reference", ref), ("ratings", ours)):
         print(f"  {name:9} {run.rps:7.0f} req/s  p50 {run.percentile_ms(50):6.1f} ms  "
               f"p99 {run.percentile_ms(99):6.1f} ms  max {max(run.latencies) * 1000:6.1f} ms  "
+              f"worker CPU {run.cpu_ms:5.2f} ms/req  "
               f"errors {run.errors}/{len(run.latencies)}"
               + (f" {dict(sorted(run.statuses.items()))}" if run.errors else ""))
     ok = r["ratio"] >= TARGET_RATIO and ours.percentile_ms(99) <= TARGET_P99_MS
     print(f"  ratio {r['ratio']:.2f} (target >= {TARGET_RATIO}), p99 {ours.percentile_ms(99):.1f} ms "
-          f"(target <= {TARGET_P99_MS:.0f}) -> {'met' if ok else 'NOT met'}")
+          f"(target <= {TARGET_P99_MS:.0f}) -> {'met' if ok else 'NOT met'}; worker CPU per "
+          f"request ref/ours {ref.cpu_ms / ours.cpu_ms:.2f}")
     print(f"  [{'ok' if not r['problems'] else 'FAIL'}] one rating per order answered 201"
           + "".join(f"; {p}" for p in r["problems"]))
 
@@ -380,13 +409,14 @@ def main() -> int:
             results.append(result)
 
     print(f"\n{'db':8} {'workers':8} {'ref r/s':>8} {'ours r/s':>8} {'ratio':>6} "
-          f"{'ref p50':>8} {'ref p99':>8} {'p50':>7} {'p99':>7} {'errors':>6}  checks")
+          f"{'ref p50':>8} {'ref p99':>8} {'p50':>7} {'p99':>7} {'cpu ref/ours':>12} "
+          f"{'errors':>6}  checks")
     for r in results:
         ours, ref = r["ours"], r["ref"]
         print(f"{r['kind']:8} {r['workers']:8} {ref.rps:8.0f} {ours.rps:8.0f} {r['ratio']:6.2f} "
               f"{ref.percentile_ms(50):8.1f} {ref.percentile_ms(99):8.1f} "
               f"{ours.percentile_ms(50):7.1f} {ours.percentile_ms(99):7.1f} "
-              f"{ours.errors + ref.errors:6d}  {'ok' if not r['problems'] else 'FAIL'}")
+              f"{ref.cpu_ms / ours.cpu_ms:12.2f} {ours.errors + ref.errors:6d}  {'ok' if not r['problems'] else 'FAIL'}")
     print(f"uptime:{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     return 0 if all(not r["problems"] for r in results) else 1
 

@@ -20,6 +20,8 @@ from app import create_app
 from app.extensions import db
 
 TEST_SECRET = "test-secret-key-not-for-production"
+# The loopback WeChat simulator fixtures (`simulator`, `wechat`), for every test directory.
+pytest_plugins = ["tests.wechat_fixtures"]
 
 
 def _database_url(tmp_dir: Path) -> str:

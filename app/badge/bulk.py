@@ -7,7 +7,7 @@ batches, which keeps every database connection in one process.
 from __future__ import annotations
 
 import multiprocessing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import delete, insert, select
@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from app.badge import render, service, sheet
 from app.badge.models import Badge, BadgeImage
 from app.db import utcnow
-from app.errors import NotFound, Unprocessable
+from app.errors import AppError, NotFound, Unprocessable
 from app.extensions import db
 from app.masterdata.models import Technician
 
@@ -163,3 +163,39 @@ def print_sheet(*, team: str | None = None, area: str | None = None,
     heading = " · ".join(part for part in (area, team) if part)
     pdf = sheet.render_sheet_pdf(cards, heading=heading, fonts=service.card_fonts())
     return PrintedSheet(pdf=pdf, printed=len(cards), skipped_revoked=skipped)
+
+
+@dataclass
+class FetchStats:
+    fetched: int = 0
+    up_to_date: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)   # (employee_no, error code)
+
+
+def fetch_wxacodes(*, employee_nos: list[str] | None = None,
+                   on_fetched: Callable[[FetchStats], None] | None = None) -> FetchStats:
+    """Fetch the mini-program code of each working badge that lacks a current one.
+
+    One WeChat call per badge, one after another (the platform limits the call rate); a refusal
+    is recorded and the run goes on, so one bad badge does not stop a team's batch.
+    """
+    query = select(Technician).where(Technician.status == "active").order_by(Technician.employee_no)
+    if employee_nos:
+        query = query.where(Technician.employee_no.in_(employee_nos))
+    stats = FetchStats()
+    for technician in db.session.scalars(query).all():
+        badge = service.get_or_create_badge(technician)
+        if badge.revoked_at is not None:
+            continue
+        try:
+            image = service.badge_wxacode(badge)
+        except AppError as exc:
+            stats.failed.append((technician.employee_no, exc.code))
+            continue
+        if image.rendered_now:
+            stats.fetched += 1
+            if on_fetched:
+                on_fetched(stats)
+        else:
+            stats.up_to_date += 1
+    return stats

@@ -133,14 +133,19 @@ def _palette(brand: str) -> Image.Image:
     ramps = [(white, (0, 0, 0), 48), (white, ImageColor.getrgb(GRADE_INK), 24),
              (white, brand_rgb, 24), (ImageColor.getrgb(AVATAR_FILL), brand_rgb, 24)]
     colours: list[tuple[int, ...]] = []
-    candidates = inks + [tuple(round(a + (b - a) * i / steps) for a, b in zip(start, end))
-                         for start, end, steps in ramps for i in range(steps + 1)]
+    candidates = inks + [
+        tuple(round(a + (b - a) * i / steps) for a, b in zip(start, end, strict=True))
+        for start, end, steps in ramps for i in range(steps + 1)]
     for colour in candidates:
-        if all(max(abs(a - b) for a, b in zip(colour, kept)) >= 10 for kept in colours):
+        if all(_distance(colour, kept) >= 10 for kept in colours):
             colours.append(colour)
     palette = Image.new("P", (1, 1))
     palette.putpalette([c for rgb in colours[:256] for c in rgb])
     return palette
+
+
+def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True))
 
 
 def _fit(draw: ImageDraw.ImageDraw, face, text: str, size: int, max_width: int, min_size: int = 16):

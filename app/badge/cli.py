@@ -1,4 +1,4 @@
-"""`flask badge show|rotate|revoke|print|render-all`: the same services as the API."""
+"""`flask badge show|rotate|revoke|print|render-all|fetch-wxacode`: the services of the API."""
 from __future__ import annotations
 
 import os
@@ -120,3 +120,21 @@ def render_all(workers: int | None, force: bool, batch_size: int):
     click.echo(f"{stats.technicians} active technicians: {stats.issued} badges issued, "
                f"{stats.rendered} rendered, {stats.up_to_date} up to date, "
                f"{elapsed:.1f}s with {workers} workers{per_card}")
+
+
+@badge_cli.command("fetch-wxacode")
+@click.argument("employee_nos", nargs=-1)
+@with_appcontext
+def fetch_wxacode(employee_nos: tuple[str, ...]):
+    """Fetch mini-program codes from WeChat for EMPLOYEE_NOS (default: every active technician)."""
+    def on_fetched(stats: bulk.FetchStats):
+        db.session.commit()      # keep what was fetched if a later call fails hard
+
+    stats = bulk.fetch_wxacodes(employee_nos=list(employee_nos) or None, on_fetched=on_fetched)
+    db.session.commit()
+    click.echo(f"{stats.fetched} fetched, {stats.up_to_date} up to date, "
+               f"{len(stats.failed)} failed")
+    for employee_no, code in stats.failed[:20]:
+        click.echo(f"  {employee_no}: {code}", err=True)
+    if stats.failed:
+        raise SystemExit(1)

@@ -20,7 +20,8 @@ PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen H
 KNOWN_FACES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
      "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
 
 
@@ -44,7 +45,7 @@ class CjkFonts:
 
 
 def find_cjk_fonts(override: str | None = None) -> CjkFonts:
-    """The CJK faces to draw with: `override` (a font file) if given, else the best one installed."""
+    """The CJK faces to draw with: `override` (a font file) if given, else the best installed."""
     if override:
         if not Path(override).is_file():
             raise FontMissing(f"BADGE_FONT_PATH {override!r} is not a file")

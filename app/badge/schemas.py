@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 
 class BadgeOut(Schema):
-    """A badge and where its images are; `badge_token` is the QR content and the mini-program scene."""
+    """A badge and where its images are; `badge_token` is in the QR and is the mini-program scene."""
 
     employee_no = fields.String(required=True)
     version = fields.Integer(required=True)

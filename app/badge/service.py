@@ -25,6 +25,7 @@ from app.errors import Conflict, Gone, NotFound
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.masterdata.models import Technician
+from app.wechat import gateway as wechat_gateway
 
 # How long a worker may serve a QR image from memory without asking the database (see memo.py).
 QR_MEMO_SECONDS = 10
@@ -297,24 +298,35 @@ def store_image(badge: Badge, kind: str, *, source_key: str, data: bytes, etag: 
 
 
 def wxacode_for_token(token: str) -> ImageOut:
-    """The stored mini-program code of a working badge; 404 until it has been fetched."""
-    badge = resolve_badge(token)
+    """The mini-program code of a working badge, fetched from WeChat once per badge version."""
+    return badge_wxacode(resolve_badge(token))
+
+
+def badge_wxacode(badge: Badge) -> ImageOut:
     stored = db.session.get(BadgeImage, (badge.id, "wxacode"))
-    if stored is None or stored.source_key != wxacode_source_key(badge):
-        raise NotFound("小程序码尚未生成 (mini-program code not fetched yet)",
-                       code="wxacode_not_available")
-    return ImageOut("wxacode", stored.etag, stored.data)
-
-
-def wxacode_source_key(badge: Badge) -> str:
-    """The mini-program code depends only on the scene, which is the badge token."""
-    return hashlib.sha256(f"wxacode|{badge_token(badge)}".encode()).hexdigest()
+    key = wxacode_source_key(badge)
+    if stored is not None and stored.source_key == key:
+        return ImageOut("wxacode", stored.etag, stored.data)
+    png = wechat_gateway.wxa_code_unlimited(badge_token(badge), page=_wxacode_page())
+    stored = store_wxacode(badge, png)
+    return ImageOut("wxacode", stored.etag, png, rendered_now=True)
 
 
 def store_wxacode(badge: Badge, png: bytes) -> BadgeImage:
-    """Keep the mini-program code fetched from WeChat (`getwxacodeunlimit`, scene = badge token)."""
+    """Keep a mini-program code fetched elsewhere (e.g. by a batch job) for the current token."""
     return store_image(badge, "wxacode", source_key=wxacode_source_key(badge), data=png,
                        etag=render.etag_of(png))
+
+
+def _wxacode_page() -> str | None:
+    # The mini-program page that receives the scene; None lets WeChat open the home page.
+    return current_app.config.get("BADGE_WXACODE_PAGE")
+
+
+def wxacode_source_key(badge: Badge) -> str:
+    """The code depends on the scene (the badge token) and the page it opens."""
+    blob = f"wxacode|{_wxacode_page() or ''}|{badge_token(badge)}".encode()
+    return hashlib.sha256(blob).hexdigest()
 
 
 def badge_summary(badge: Badge) -> dict:

@@ -49,7 +49,8 @@ def render_sheet_pdf(cards: list[bytes], *, heading: str, fonts: CjkFonts) -> by
     for page in range(pages):
         label = f"{heading}　电子工牌　第 {page + 1}/{pages} 页　共 {len(cards)} 张"
         _draw_heading(canvas, label, fonts)
-        for png, (x, y) in zip(cards[page * CARDS_PER_PAGE:(page + 1) * CARDS_PER_PAGE], slots):
+        on_page = cards[page * CARDS_PER_PAGE:(page + 1) * CARDS_PER_PAGE]
+        for png, (x, y) in zip(on_page, slots, strict=False):
             canvas.drawImage(ImageReader(BytesIO(png)), x, y, CARD_W, CARD_H)
             _cut_marks(canvas, x, y)
         canvas.showPage()

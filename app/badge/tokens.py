@@ -68,7 +68,7 @@ def _mask(keys: TokenKeys, mac: bytes) -> bytes:
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b))
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
 
 
 def encode_token(keys: TokenKeys, *, technician_id: int, version: int) -> str:

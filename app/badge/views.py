@@ -29,6 +29,10 @@ CARD_MAX_AGE = 600
 
 _TOKEN = {"type": "string", "description": "badge token (26 characters, base32)"}
 _IMAGE_ERRORS = (404, 410)
+# The pages answer an unknown or revoked badge with an HTML page, not JSON (see _unavailable).
+_HTML_ERRORS = {status: {"description": text, "content": {"text/html": {}}}
+                for status, text in ((404, "unknown badge (HTML page)"),
+                                     (410, "revoked badge (HTML page)"))}
 
 
 def _image(media_type: str, description: str) -> dict:
@@ -49,8 +53,8 @@ def _image_response(image: service.ImageOut, max_age: int) -> Response:
 
 @bp.get("/b/<token>")
 @api_doc("扫码落地页 (H5 landing the plain QR opens)", tags=["badges"], path_params={"token": _TOKEN},
-         responses={200: {"description": "HTML page", "content": {"text/html": {}}}},
-         errors=_IMAGE_ERRORS)
+         responses={200: {"description": "HTML page", "content": {"text/html": {}}},
+                    **_HTML_ERRORS})
 def landing(token: str):
     try:
         badge = service.resolve_badge(token)
@@ -68,15 +72,16 @@ def landing(token: str):
 @bp.get("/b/<token>/show")
 @api_doc("出示工牌页 (full-screen badge a technician shows on the phone)", tags=["badges"],
          path_params={"token": _TOKEN},
-         responses={200: {"description": "HTML page", "content": {"text/html": {}}}},
-         errors=_IMAGE_ERRORS)
+         responses={200: {"description": "HTML page", "content": {"text/html": {}}},
+                    **_HTML_ERRORS})
 def show(token: str):
     try:
         badge = service.resolve_badge(token)
     except AppError as exc:
         return _unavailable(exc)
     page = render_template("badge/show.html", profile=service.public_profile(badge),
-                           brand=service.branding(), qr_svg_url=service.badge_links(badge).qr_svg_url)
+                           brand=service.branding(),
+                           qr_svg_url=service.badge_links(badge).qr_svg_url)
     return page, 200, {"Cache-Control": "no-store"}
 
 
@@ -115,9 +120,10 @@ def card_png(token: str):
 
 
 @bp.get("/b/<token>/wxacode.png")
-@api_doc("小程序码 PNG (mini-program code, scene = badge token)", tags=["badges"],
-         path_params={"token": _TOKEN}, responses={200: _image("image/png", "mini-program code"),
-                                                   304: None}, errors=_IMAGE_ERRORS)
+@api_doc("小程序码 PNG (mini-program code, scene = badge token; fetched from WeChat once)",
+         tags=["badges"], path_params={"token": _TOKEN},
+         responses={200: _image("image/png", "mini-program code"), 304: None},
+         errors=_IMAGE_ERRORS + (502, 503))
 def wxacode_png(token: str):
     return _image_response(service.wxacode_for_token(token), QR_MAX_AGE)
 

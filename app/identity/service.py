@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,11 @@ from app.ratelimit import Limit, get_limiter
 from app.wechat import gateway
 
 _NOT_DIGITS = re.compile(r"\D")
+
+# Sent when a technician signs in (with the request's address, from the boundary), so the fraud
+# review can tell a rating sent from the technician's own phone or network.
+signals = Namespace()
+technician_seen = signals.signal("technician-seen")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ def _json() -> dict:
 def login():
     data = LoginIn().load(_json())
     result = service.login_miniprogram(code=data["code"])
+    technician = service.technician_of(result.user) if result.role == "technician" else None
+    if technician is not None:
+        service.technician_seen.send(technician, client_ip=request.remote_addr,
+                                     user_agent=request.user_agent.string)
     db.session.commit()
     return LoginOut().dump(result), 200
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from blinker import Namespace
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.errors import NotFound
 from app.extensions import db
@@ -62,3 +62,27 @@ def find_account(account_no: str) -> BroadbandAccount | None:
 
 def find_order(order_no: str) -> WorkOrder | None:
     return db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
+
+
+def search_technicians(*, query: str = "", team: str | None = None, area: str | None = None,
+                       limit: int = 100) -> list[Technician]:
+    """Technicians whose employee_no, name or phone contains `query`, by employee_no."""
+    stmt = select(Technician)
+    if query:
+        stmt = stmt.where(or_(Technician.employee_no.contains(query, autoescape=True),
+                              Technician.name.contains(query, autoescape=True),
+                              Technician.phone.contains(query, autoescape=True)))
+    if team:
+        stmt = stmt.where(Technician.team == team)
+    if area:
+        stmt = stmt.where(Technician.area == area)
+    return list(db.session.scalars(stmt.order_by(Technician.employee_no).limit(limit)))
+
+
+def teams_by_area() -> dict[str, list[str]]:
+    """Every area with its teams, for filters."""
+    out: dict[str, list[str]] = {}
+    for area, team in db.session.execute(select(Technician.area, Technician.team).distinct()
+                                         .order_by(Technician.area, Technician.team)):
+        out.setdefault(area, []).append(team)
+    return out

@@ -265,9 +265,12 @@ def open_recovery_for_dissatisfied_callbacks(*, now: datetime | None = None,
 
 def list_recovery_tasks(*, team: str | None = None, area: str | None = None,
                         status: str | None = None, overdue: bool = False,
-                        now: datetime | None = None, page: int = 1, per_page: int = 50):
+                        now: datetime | None = None, page: int = 1, per_page: int = 50,
+                        technician_id: int | None = None):
     now = now or utcnow()
     query = select(RecoveryTask)
+    if technician_id is not None:
+        query = query.where(RecoveryTask.technician_id == technician_id)
     if team:
         query = query.where(RecoveryTask.team == team)
     if area:
@@ -328,3 +331,21 @@ def _after_import(kind: str, result) -> None:
 def connect_import_listeners() -> None:
     """Follow callback imports with recovery tasks and order imports with rating invitations."""
     rows_imported.connect(_after_import)
+
+
+def completions_with_rating(start: datetime, end: datetime, *, team: str | None = None,
+                            area: str | None = None) -> list[tuple[datetime, bool]]:
+    """(completed_at, has a valid WeChat rating) of every order completed in [start, end):
+    what participation-over-time charts count."""
+    rated = exists().where(Rating.order_id == WorkOrder.id, Rating.voided_at.is_(None))
+    stmt = select(WorkOrder.completed_at, rated).where(
+        WorkOrder.status == "completed", WorkOrder.completed_at >= start,
+        WorkOrder.completed_at < end)
+    if team or area:
+        who = select(Technician.id)
+        if team:
+            who = who.where(Technician.team == team)
+        if area:
+            who = who.where(Technician.area == area)
+        stmt = stmt.where(WorkOrder.technician_id.in_(who))
+    return [(completed, bool(flag)) for completed, flag in db.session.execute(stmt)]

@@ -19,6 +19,13 @@ MIME = {"csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+def _report_or_file(schema) -> dict:
+    """The documented 200 of a report call: JSON, or the file that format=csv|xlsx asks for."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": "OK", "content": {"application/json": {"schema": schema},
+                                             **{mime.split(";")[0]: binary for mime in MIME.values()}}}
+
+
 def tariff():
     return service.load_tariff(current_app.config.get("TARIFF_FILE"))
 
@@ -28,7 +35,7 @@ def tz() -> str:
 
 
 def _file(data: bytes, fmt: str, filename: str, tariff_version: str) -> Response:
-    return Response(data, mimetype=MIME[fmt], headers={
+    return Response(data, content_type=MIME[fmt], headers={   # mimetype= would add a 2nd charset
         "Content-Disposition": f"attachment; filename=report.{fmt}; "
                                f"filename*=UTF-8''{quote(filename)}.{fmt}",
         "X-Tariff-Version": tariff_version, "Cache-Control": "no-store"})
@@ -42,7 +49,7 @@ def _notes(report: dict, period: str) -> list[tuple[str, str]]:
 @bp.get("/reports/monthly")
 @require_roles(*READERS)
 @api_doc("月度定星核算报表 (monthly report per technician with team/area roll-ups" + _FILE_FORMATS
-         + ")", tags=["reports"], query=MonthlyQuery, responses={200: MonthlyReportOut})
+         + ")", tags=["reports"], query=MonthlyQuery, responses={200: _report_or_file(MonthlyReportOut)})
 def monthly():
     args = MonthlyQuery().load(request.args)
     fmt = args.pop("format")
@@ -63,7 +70,7 @@ def monthly():
 @require_roles(*READERS)
 @api_doc("酬金明细 (a technician's pay ledger for a month: one line per completed order"
          + _FILE_FORMATS + ")", tags=["reports"], query=LedgerQuery,
-         responses={200: LedgerOut}, errors=(404,))
+         responses={200: _report_or_file(LedgerOut)}, errors=(404,))
 def ledger():
     args = LedgerQuery().load(request.args)
     fmt = args.pop("format")
@@ -83,7 +90,7 @@ def ledger():
 @bp.get("/reports/quarterly")
 @require_roles(*READERS)
 @api_doc("季度综合星级 (quarterly grade with the forced distribution" + _FILE_FORMATS + ")",
-         tags=["reports"], query=QuarterlyQuery, responses={200: QuarterlyReportOut})
+         tags=["reports"], query=QuarterlyQuery, responses={200: _report_or_file(QuarterlyReportOut)})
 def quarterly():
     args = QuarterlyQuery().load(request.args)
     fmt = args.pop("format")

@@ -65,3 +65,13 @@ def test_render_all_on_two_workers_then_nothing_left_to_do(app, decode):
     assert decode(card) == [service.badge_links(badge).url]
     again = _run(app, "render-all", "--workers", "1")
     assert "0 rendered, 6 up to date" in again.output
+
+
+def test_fetch_wxacode_once_per_badge(app, wechat):
+    technicians = [factories.technician() for _ in range(3)]
+    first = _run(app, "fetch-wxacode")
+    assert first.exit_code == 0, first.output
+    assert "3 fetched, 0 up to date, 0 failed" in first.output
+    again = _run(app, "fetch-wxacode", technicians[0].employee_no)
+    assert "0 fetched, 1 up to date, 0 failed" in again.output
+    assert wechat.calls("wxa/getwxacodeunlimit") == 3

@@ -96,12 +96,26 @@ def test_images_of_a_forged_token_answer_404(client):
         assert response.json["error"]["code"] == "badge_not_found"
 
 
-def test_wxacode_is_served_once_stored(client):
+def test_wxacode_is_fetched_from_wechat_once_per_badge_version(client, wechat, decode):
+    technician = factories.technician()
+    token = service.badge_token(service.get_or_create_badge(technician))
+    first = client.get(f"/b/{token}/wxacode.png")
+    assert first.status_code == 200 and first.mimetype == "image/png"
+    # The simulator draws its code as a QR of the page and scene it was asked for.
+    assert decode(first.data) == [f"wxacode:?scene={token}"]
+    again = client.get(f"/b/{token}/wxacode.png")
+    assert again.data == first.data
+    assert wechat.calls("wxa/getwxacodeunlimit") == 1
+    new = service.badge_token(service.rotate_badge(technician=technician))
+    assert client.get(f"/b/{token}/wxacode.png").status_code == 410
+    assert decode(client.get(f"/b/{new}/wxacode.png").data) == [f"wxacode:?scene={new}"]
+    assert wechat.calls("wxa/getwxacodeunlimit") == 2
+
+
+def test_a_stored_wxacode_is_served_without_asking_wechat(client):
     badge = service.get_or_create_badge(factories.technician())
-    token = service.badge_token(badge)
-    assert client.get(f"/b/{token}/wxacode.png").json["error"]["code"] == "wxacode_not_available"
     service.store_wxacode(badge, b"\x89PNG\r\n\x1a\nfake")
-    response = client.get(f"/b/{token}/wxacode.png")
+    response = client.get(f"/b/{service.badge_token(badge)}/wxacode.png")
     assert response.status_code == 200 and response.data.endswith(b"fake")
 
 

@@ -13,8 +13,6 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.wechat_fixtures import simulator, wechat  # noqa: F401
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

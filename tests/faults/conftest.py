@@ -7,8 +7,6 @@ import socket
 
 import pytest
 
-from tests.wechat_fixtures import simulator, wechat  # noqa: F401
-
 TEST_SECONDS = 120
 
 

@@ -7,6 +7,8 @@ or a view whose `@api_doc` does not say what it answers.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -18,7 +20,7 @@ from app.identity.models import WeChatUser
 from app.identity.tokens import issue_token
 from tests.conftest import TEST_SECRET
 
-MAX_EXAMPLES = 4
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 4))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 

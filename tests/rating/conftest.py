@@ -50,6 +50,3 @@ def rate(client):
             h["Idempotency-Key"] = key
         return client.post("/api/v1/ratings", json=body, headers=h)
     return post
-
-
-from tests.wechat_fixtures import simulator, wechat  # noqa: E402,F401  (real HTTP to the simulator)

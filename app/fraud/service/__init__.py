@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from app.db import utcnow
 from app.extensions import db
 from app.fraud.detectors import DEFAULT_THRESHOLD, weights_with
 from app.fraud.models import Sanction
 from app.fraud.service.facts import record_sighting
 from app.fraud.service.review import (
-    decide, file_appeal, flag_history, get_flag, list_flags, list_sanctions, resolve_appeal)
-from app.fraud.service.sampling import draw_sample, get_sample, record_outcome, sample_report
+    appeals_of_technician, decide, file_appeal, flag_counts, flag_history, get_flag, list_flags,
+    list_sanctions, resolve_appeal)
+from app.fraud.service.sampling import (
+    draw_sample, get_sample, list_samples, record_outcome, sample_report)
 from app.fraud.service.scan import ScanResult, check_rating_at_submission, scan_month
 
 
@@ -39,6 +43,16 @@ def fines(config) -> dict:
             "repeat_fine": int(config.get("FRAUD_FINE_REPEAT", 1000))}
 
 
+def on_technician_seen(technician, *, client_ip: str | None, user_agent: str | None) -> None:
+    """`technician_seen` receiver: remember the address for the shared-device detector."""
+    try:
+        with db.session.begin_nested():
+            record_sighting(technician_id=technician.id, client_ip=client_ip,
+                            user_agent=user_agent, now=utcnow())
+    except IntegrityError:
+        pass        # the same technician and address, recorded by a concurrent login
+
+
 def on_rating_submitted(rating, **_extra) -> None:
     """`rating_submitted` receiver: the cheap checks, in the rating's own transaction."""
     s = settings(current_app.config)
@@ -47,8 +61,9 @@ def on_rating_submitted(rating, **_extra) -> None:
 
 
 __all__ = [
+    "appeals_of_technician", "flag_counts", "list_samples",
     "ScanResult", "check_rating_at_submission", "confirmed_frauds_by_technician", "decide",
     "draw_sample", "file_appeal", "fines", "flag_history", "get_flag", "get_sample",
-    "list_flags", "list_sanctions", "on_rating_submitted", "record_outcome", "record_sighting",
-    "resolve_appeal", "sample_report", "scan_month", "settings",
+    "list_flags", "list_sanctions", "on_rating_submitted", "on_technician_seen", "record_outcome",
+    "record_sighting", "resolve_appeal", "sample_report", "scan_month", "settings",
 ]

@@ -184,3 +184,17 @@ def resolve_appeal(*, appeal_id: int, upheld: bool, note: str, by: str, tz_name:
                now=now)
     db.session.flush()
     return appeal
+
+
+def appeals_of_technician(technician_id: int) -> list[FraudAppeal]:
+    """Every appeal against a flag of this technician, newest first (for the console)."""
+    return list(db.session.scalars(
+        select(FraudAppeal).join(FraudFlag, FraudFlag.id == FraudAppeal.flag_id)
+        .where(FraudFlag.technician_id == technician_id)
+        .order_by(FraudAppeal.filed_at.desc(), FraudAppeal.id.desc())))
+
+
+def flag_counts() -> dict[str, int]:
+    """How many flags are in each status."""
+    return {status: count for status, count in db.session.execute(
+        select(FraudFlag.status, func.count()).group_by(FraudFlag.status))}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from app.db import utcnow
 from app.errors import Conflict, NotFound
@@ -100,3 +100,14 @@ def sample_report(sample_id: int) -> dict:
             "populations": sample.populations, "created_by": sample.created_by,
             "created_at": sample.created_at, "items": items,
             "estimates": rules.estimate_quality(calls, sample.populations, DETECTOR_IDS)}
+
+
+def list_samples(*, month: str | None = None, limit: int = 50) -> list[tuple[FraudSample, int, int]]:
+    """Recent samples, newest first, each with (calls, calls done)."""
+    done = func.count(FraudSampleItem.outcome)
+    query = (select(FraudSample, func.count(FraudSampleItem.id), done)
+             .outerjoin(FraudSampleItem, FraudSampleItem.sample_id == FraudSample.id)
+             .group_by(FraudSample.id).order_by(FraudSample.id.desc()).limit(limit))
+    if month:
+        query = query.where(FraudSample.month == month)
+    return [(sample, calls, called) for sample, calls, called in db.session.execute(query)]

@@ -1,0 +1,105 @@
+"""Lay a flag's reasons out for an auditor (pure): one section per detector, each shaped for what
+it proves — the accounts one WeChat user rated, the duplicate comments side by side, a burst on a
+timeline — so a decision takes a minute, not a database session."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.console import charts
+
+DETECTORS = {
+    "rater_is_technician": "评价人是装维人员",
+    "multi_account_rater": "一个微信评价多个账号",
+    "shared_device": "同一网络/设备",
+    "duplicate_comment": "评价内容雷同",
+    "burst": "集中突击评价",
+    "rated_before_completion": "竣工前评价",
+    "callback_contradiction": "与回访结果矛盾",
+    "response_rate_outlier": "参评率异常偏高",
+    "fast_response_outlier": "竣工即评异常",
+}
+# Which layout shows each detector's evidence best.
+LAYOUTS = {"multi_account_rater": "accounts", "duplicate_comment": "comments", "burst": "timeline",
+           "shared_device": "device"}
+SCALARS = (str, int, float, bool)
+FACT_LABELS = {
+    "user_id": "微信用户", "openid": "openid", "unionid": "unionid", "client_ip": "网络地址",
+    "same_device": "同一设备", "ip_users": "该地址用户数", "similarity": "相似度",
+    "stock_phrase": "常见套话", "window_minutes": "时间跨度(分钟)", "away_share": "远离竣工占比",
+    "technician_share": "同一装维人员占比", "team_share": "同一班组占比", "one_building": "同一地址",
+    "minutes_early": "提前(分钟)", "account_no": "宽带账号", "phone": "登记电话", "same_team": "同班组",
+    "order_no": "工单", "stars": "星级",
+}
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _local_rows(rows: list[dict], tz) -> list[dict]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key in ("rated_at", "completed_at"):
+            moment = parse_iso(row.get(key))
+            row[key + "_local"] = moment.astimezone(tz) if moment else None
+        out.append(row)
+    return out
+
+
+def _facts(evidence: dict) -> list[tuple[str, str]]:
+    facts = []
+    for key, value in evidence.items():
+        if key == "ratings":
+            continue
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, float):
+            value = f"{value:.0%}" if key.endswith(("share", "similarity")) else f"{value:g}"
+        elif isinstance(value, list):
+            if not all(isinstance(v, SCALARS) for v in value):
+                continue
+            value = "、".join(str(v) for v in value[:12]) + ("…" if len(value) > 12 else "")
+        elif not isinstance(value, SCALARS) or value is None:
+            continue
+        facts.append((FACT_LABELS.get(key, key), str(value)))
+    return facts
+
+
+def sections(reasons: list[dict], *, rating_id: int, tz_name: str) -> list[dict]:
+    """One display section per reason, strongest first (as stored)."""
+    tz = ZoneInfo(tz_name)
+    out = []
+    for reason in reasons or []:
+        detector = reason.get("detector", "")
+        evidence = reason.get("evidence") or {}
+        rows = _local_rows(evidence.get("ratings") or [], tz)
+        for row in rows:
+            row["current"] = row.get("rating_id") == rating_id
+        section = {
+            "detector": detector, "label": DETECTORS.get(detector, detector),
+            "score": float(reason.get("score") or 0), "weight": float(reason.get("weight") or 0),
+            "detail": reason.get("detail") or "", "detail_en": reason.get("detail_en") or "",
+            "layout": LAYOUTS.get(detector, "table" if rows else "facts"),
+            "rows": rows, "facts": _facts(evidence), "chart": None,
+            "accounts": len({r.get("account_no") for r in rows if r.get("account_no")}),
+            "callbacks": [dict(c, called_at_local=parse_iso(c.get("called_at")).astimezone(tz))
+                          for c in evidence.get("callbacks") or [] if c.get("called_at")],
+        }
+        if section["layout"] == "timeline" and rows:
+            events = []
+            for r in rows:
+                if r["rated_at_local"]:
+                    events.append((r["rated_at_local"], f"评价 {r.get('account_no', '')}",
+                                   r["current"]))
+            section["chart"] = charts.timeline(events, title="评价时间线")
+        out.append(section)
+    return out
+
+
+def contribution(section: dict) -> float:
+    """What the reason adds to the noisy-OR score (score × weight)."""
+    return round(section["score"] * section["weight"], 3)

@@ -1,0 +1,157 @@
+"""Console staff accounts, sign-in, and the audit log.
+
+Passwords are hashed with werkzeug's salted scrypt. Sign-in failures are counted per username and
+per client address with the shared limiter; the answer never says whether the username exists.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.console.models import STAFF_ROLES, AuditEntry, StaffUser
+from app.db import utcnow
+from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from app.extensions import db
+from app.ratelimit import Limit, get_limiter
+
+MIN_PASSWORD = 10
+LOGIN_PER_USER = Limit("console_login_user", 5, 15 * 60)
+LOGIN_PER_IP = Limit("console_login_ip", 30, 15 * 60)
+# Compared against when the username is unknown, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-but-hashed-alike")
+
+
+class SignInFailed(Unauthorized):
+    code, message = "sign_in_failed", "用户名或密码错误 (wrong username or password)"
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise Unprocessable(f"密码至少 {MIN_PASSWORD} 位 (at least {MIN_PASSWORD} characters)",
+                            details={"fields": {"password": [f"min {MIN_PASSWORD}"]}})
+
+
+def create_user(*, username: str, role: str, password: str, display_name: str = "") -> StaffUser:
+    """A new active staff user."""
+    username = (username or "").strip().lower()
+    if not username or len(username) > 64:
+        raise Unprocessable("用户名不能为空 (username required)")
+    if role not in STAFF_ROLES:
+        raise Unprocessable(f"角色须为 {', '.join(STAFF_ROLES)} (unknown role)")
+    _check_password_rules(password)
+    if find_user(username) is not None:
+        raise Conflict("用户名已存在 (username taken)", code="username_taken")
+    user = StaffUser(username=username, role=role, display_name=display_name or "",
+                     password_hash=generate_password_hash(password), active=True)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_user(username: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(
+        StaffUser.username == (username or "").strip().lower()))
+
+
+def get_user(user_id: int) -> StaffUser | None:
+    return db.session.get(StaffUser, user_id)
+
+
+def _existing(username: str) -> StaffUser:
+    user = find_user(username)
+    if user is None:
+        raise NotFound("没有这个用户 (no such staff user)", code="staff_user_not_found")
+    return user
+
+
+def set_password(*, username: str, password: str) -> StaffUser:
+    """Change the password; every session signed in with the old one ends."""
+    user = _existing(username)
+    _check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.password_changed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def deactivate_user(*, username: str) -> StaffUser:
+    user = _existing(username)
+    user.active = False
+    db.session.flush()
+    return user
+
+
+def list_users() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.username)))
+
+
+def session_stamp(user: StaffUser) -> str:
+    """Changes with the password, so a password change signs out every other session."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def sign_in(*, username: str, password: str, ip: str | None,
+            now: datetime | None = None) -> StaffUser:
+    """The active user with this password, or SignInFailed / TooManyRequests.
+
+    Failures are counted through the request's session: the caller commits before answering.
+    """
+    limiter = get_limiter()
+    name = (username or "").strip().lower()[:64]
+    ip_key = ip or "unknown"
+    wait = max(limiter.blocked_for(LOGIN_PER_USER, name), limiter.blocked_for(LOGIN_PER_IP, ip_key))
+    if wait:
+        raise TooManyRequests(f"登录失败次数过多，请 {wait} 秒后再试 (too many attempts)",
+                              details={"retry_after": wait}, headers={"Retry-After": str(wait)})
+    user = find_user(name) if name else None
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not user.active or not valid:
+        limiter.hit(LOGIN_PER_USER, name)
+        limiter.hit(LOGIN_PER_IP, ip_key)
+        record(actor=name or "-", action="sign_in_failed", target=name, ip=ip, now=now)
+        raise SignInFailed()
+    user.last_login_at = now or utcnow()
+    record(actor=user.username, action="sign_in", target=user.username, ip=ip, now=now)
+    return user
+
+
+# --- Audit log ------------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出",
+    "flag_confirmed": "确认虚假评价", "flag_dismissed": "排除稽核标记",
+    "sample_drawn": "抽取回访样本", "sample_outcome": "记录回访结果",
+    "badge_rotated": "更换工牌", "month_closed": "月结", "import": "导入数据",
+    "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
+}
+
+
+def record(*, actor: str, action: str, target: str = "", details: dict | None = None,
+           ip: str | None = None, now: datetime | None = None) -> AuditEntry:
+    """Add an audit entry to the current transaction (it lands with the change it records)."""
+    entry = AuditEntry(actor=actor[:64], action=action, target=(target or "")[:120],
+                       details=details or {}, ip=ip, at=now or utcnow())
+    db.session.add(entry)
+    return entry
+
+
+def list_audit(*, actor: str | None = None, action: str | None = None,
+               target: str | None = None, page: int = 1, per_page: int = 50):
+    """Newest first."""
+    query = select(AuditEntry)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if target:
+        query = query.where(AuditEntry.target.contains(target, autoescape=True))
+    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def audit_actors() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.actor).group_by(AuditEntry.actor)
+                                   .order_by(func.max(AuditEntry.at).desc()).limit(100)))

@@ -1,0 +1,159 @@
+"""The console blueprint and what every page shares: the signed-in staff user, role checks, CSRF
+on every unsafe request, HTML error pages, security headers and the audit helper."""
+from __future__ import annotations
+
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
+                   url_for)
+
+from app.console import service
+from app.console.models import StaffUser
+from app.csrf import verify_csrf
+from app.errors import AppError, Forbidden
+from app.fraud import service as fraud_service
+from app.reports import service as report_service
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+SESSION_KEY = "console"
+SESSION_HOURS = 10
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+ROLE_LABELS = {"auditor": "稽核员", "manager": "运营经理", "admin": "管理员"}
+# Which roles see which part of the console (admin sees everything).
+AREAS = {
+    "review": ("auditor",),
+    "people": ("auditor", "manager"),
+    "reports": ("auditor", "manager"),
+    "close": ("manager",),
+    "rotate": ("manager",),
+    "imports": ("manager",),
+    "audit": ("manager",),
+}
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def allowed(area: str, user: StaffUser | None = None) -> bool:
+    user = user or g.get("staff")
+    return bool(user) and (user.role == "admin" or user.role in AREAS[area])
+
+
+def tz() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def tariff():
+    return report_service.load_tariff(current_app.config.get("TARIFF_FILE"))
+
+
+def fraud_settings() -> dict:
+    return fraud_service.settings(current_app.config)
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def audit(action: str, target: str = "", **details) -> None:
+    service.record(actor=g.staff.username, action=action, target=target, details=details,
+                   ip=client_ip())
+
+
+def begin_session(user: StaffUser) -> None:
+    """A fresh session for the signed-in user: nothing from before sign-in survives (fixation)."""
+    session.clear()
+    session[SESSION_KEY] = {"uid": user.id, "stamp": service.session_stamp(user),
+                            "until": int(time.time()) + SESSION_HOURS * 3600}
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def _load_staff() -> StaffUser | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+        return None
+    user = service.get_user(data.get("uid"))
+    if user is None or not user.active or data.get("stamp") != service.session_stamp(user):
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path inside the console: never an absolute URL someone slipped into ?next=."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/console"):
+        return None
+    return target
+
+
+def requires(area: str):
+    """The page needs a signed-in user whose role may see `area`."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.staff is None:
+                return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+            if not allowed(area):
+                raise Forbidden("你的角色无权查看此页面 (your role may not open this page)",
+                                code="role_not_allowed")
+            return view(*args, **kwargs)
+        wrapper.console_area = area
+        return wrapper
+    return decorator
+
+
+@bp.before_request
+def _before():
+    g.staff = _load_staff()
+    if request.method not in SAFE_METHODS:
+        verify_csrf()
+
+
+@bp.after_request
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.errorhandler(AppError)
+def _error_page(exc: AppError):
+    status = exc.status
+    if request.headers.get("X-Requested-With") == "fetch":
+        return {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}, status
+    return render_template("console/error.html", error=exc), status, exc.headers
+
+
+@bp.app_context_processor
+def _console_context():
+    if not request.blueprint == "console":
+        return {}
+    return {"staff": g.get("staff"), "allowed": allowed, "role_labels": ROLE_LABELS}
+
+
+@bp.app_template_filter("local")
+def _local(value, fmt: str = "%Y-%m-%d %H:%M"):
+    """A UTC datetime as the operator's local time."""
+    if value is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+    return value.astimezone(ZoneInfo(tz())).strftime(fmt)
+
+
+@bp.app_template_filter("pct")
+def _pct(value, places: int = 1):
+    return "—" if value is None else f"{value * 100:.{places}f}%"
+
+
+@bp.app_template_filter("stars")
+def _stars(value):
+    return "—" if not value else "★" * int(value) + "☆" * (5 - int(value))

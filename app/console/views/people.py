@@ -1,0 +1,95 @@
+"""Technicians (search, a technician's page, badge rotation) and service-recovery tasks."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from app.badge import service as badge_service
+from app.console import pages
+from app.console.views.base import audit, bp, requires, tariff, tz
+from app.console.views.review import STATUS_LABELS
+from app.errors import Unprocessable
+from app.extensions import db
+from app.masterdata import service as masterdata
+from app.rating import service as rating_service
+from app.timeutil import month_bounds
+
+TASK_STATUS = {"open": "待处理", "claimed": "处理中", "closed": "已关闭"}
+
+
+def _month_arg() -> str:
+    month = request.args.get("month") or pages.default_month(tz())
+    try:
+        month_bounds(month, tz())
+    except ValueError:
+        raise Unprocessable("月份格式应为 YYYY-MM (month must look like YYYY-MM)") from None
+    return month
+
+
+@bp.get("/technicians")
+@requires("people")
+def technicians():
+    query = (request.args.get("q") or "").strip()[:40]
+    team, area = request.args.get("team") or None, request.args.get("area") or None
+    found = masterdata.search_technicians(query=query, team=team, area=area, limit=200)
+    if query and len(found) == 1:
+        return redirect(url_for("console.technician", employee_no=found[0].employee_no))
+    return render_template("console/technicians.html", technicians=found, q=query, team=team,
+                           area=area, areas=masterdata.teams_by_area())
+
+
+@bp.get("/technicians/<employee_no>")
+@requires("people")
+def technician(employee_no: str):
+    data = pages.technician_page(employee_no, month=_month_arg(), tariff=tariff(), tz_name=tz())
+    db.session.commit()            # a technician seen for the first time is issued a badge
+    return render_template("console/technician.html", flag_status=STATUS_LABELS,
+                           task_status=TASK_STATUS, **data)
+
+
+@bp.post("/technicians/<employee_no>/badge/rotate")
+@requires("rotate")
+def rotate_badge(employee_no: str):
+    technician = masterdata.get_technician(employee_no)
+    badge = badge_service.rotate_badge(technician=technician)
+    audit("badge_rotated", employee_no, version=badge.version,
+          reason=(request.form.get("reason") or "").strip()[:200])
+    db.session.commit()
+    flash(f"{technician.name} 的工牌已更换为第 {badge.version} 版，旧二维码立即失效。", "ok")
+    return redirect(url_for("console.technician", employee_no=employee_no))
+
+
+@bp.get("/recovery")
+@requires("people")
+def recovery():
+    status = request.args.get("status") or None
+    overdue = request.args.get("overdue") == "1"
+    team, area = request.args.get("team") or None, request.args.get("area") or None
+    try:
+        page_no = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_no = 1
+    page = rating_service.list_recovery_tasks(team=team, area=area, status=status,
+                                              overdue=overdue, page=page_no, per_page=50)
+    overdue_count = rating_service.list_recovery_tasks(overdue=True, per_page=1).total
+    return render_template("console/recovery.html", page=page, status=status, overdue=overdue,
+                           team=team, area=area, areas=masterdata.teams_by_area(),
+                           task_status=TASK_STATUS, overdue_count=overdue_count)
+
+
+@bp.post("/recovery/<int:task_id>/<action>")
+@requires("people")
+def recovery_action(task_id: int, action: str):
+    if action == "claim":
+        task = rating_service.claim_recovery_task(task_id=task_id, by=g.staff.username)
+    elif action == "close":
+        note = (request.form.get("note") or "").strip()
+        if not note:
+            raise Unprocessable("关闭修复工单须填写处理结果 (closing needs a note)")
+        task = rating_service.close_recovery_task(task_id=task_id, by=g.staff.username, note=note)
+    else:
+        raise Unprocessable("unknown action")
+    audit({"claim": "recovery_claimed", "close": "recovery_closed"}[action], f"task {task.id}",
+          order_id=task.order_id)
+    db.session.commit()
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
+        "/console/") else url_for("console.recovery"))

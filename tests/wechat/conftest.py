@@ -1,1 +1,0 @@
-from tests.wechat_fixtures import simulator, wechat  # noqa: F401

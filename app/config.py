@@ -178,6 +178,13 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": env == "production",
+        # Badge cards and pages: operator branding, the CJK font, the mini-program page a code opens.
+        "BADGE_BRAND_TITLE": _env("BADGE_BRAND_TITLE"),
+        "BADGE_BRAND_SUBTITLE": _env("BADGE_BRAND_SUBTITLE"),
+        "BADGE_BRAND_COLOR": _env("BADGE_BRAND_COLOR"),
+        "BADGE_FONT_PATH": _env("BADGE_FONT_PATH"),
+        "BADGE_QR_MEMO_SECONDS": float(_env("BADGE_QR_MEMO_SECONDS", "10")),
+        "BADGE_WXACODE_PAGE": _env("BADGE_WXACODE_PAGE"),
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),

@@ -86,8 +86,8 @@ def prepare(workdir: Path) -> tuple[dict, str]:
     return env, f"/b/{token}.png"
 
 
-def start(module: str, cwd: Path, env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN,
+def start(module: str, cwd: Path, env: dict, port: int, config: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(config), *GUNICORN,
                              "--bind", f"127.0.0.1:{port}", module],
                             cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -169,8 +169,12 @@ def main() -> None:
         env["LOG_LEVEL"] = args.app_log_level
         bare_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         bare_port, ours_port = _free_port(), _free_port()
-        bare = start("bare_app:app", workdir, bare_env, bare_port)
-        ours = start("wsgi:app", ROOT, env, ours_port)
+        # An explicit, empty config for both: otherwise gunicorn would read the project's own
+        # gunicorn.conf.py for ours only (worker recycling, other worker class and count).
+        config = workdir / "gunicorn_bench.conf.py"
+        config.write_text("# identical settings for both servers: see GUNICORN\n")
+        bare = start("bare_app:app", workdir, bare_env, bare_port, config)
+        ours = start("wsgi:app", ROOT, env, ours_port, config)
         try:
             # Warm both (imports, every thread's first connection), longer than any pause.
             load(ours_port, ours_path, 3)

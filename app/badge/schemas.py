@@ -35,3 +35,28 @@ class SheetQuery(Schema):
     def _one_of(self, data, **_kwargs):
         if not data.get("team") and not data.get("area"):
             raise ValidationError("give team or area (班组或区域)", field_name="team")
+
+
+class PublicTechnicianOut(Schema):
+    """What a customer holding the badge may see of the technician: never the phone."""
+
+    name = fields.String(required=True)
+    employee_no = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    grade = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "current quarterly grade 1–5, null when none"})
+
+
+class RateableOrderOut(Schema):
+    order_no = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    completed_at = fields.DateTime(required=True)
+
+
+class BadgeLandingOut(Schema):
+    technician = fields.Nested(PublicTechnicianOut, required=True)
+    needs_binding = fields.Boolean(required=True, metadata={
+        "description": "the customer has no bound broadband account yet"})
+    rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True)

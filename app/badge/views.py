@@ -1,22 +1,24 @@
 """Badge routes: the public scan landing and images under `/b/`, and the admin badge calls.
 
 The landing's "评价服务" button points at the endpoint named by `RATE_ENDPOINT`, called with
-`badge_token=<token>`: the customer sign-in and rating flow registers it. Until it exists the
+`badge_token=<token>`, which the H5 rating flow registers (app/rating/h5.py). Without it the
 button is shown disabled, so the page never links to a missing route.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.badge import bulk, service
 from app.badge.card import avatar_text
 from app.badge.models import CONTENT_TYPES
-from app.badge.schemas import BadgeOut, BadgeRevokeIn, SheetQuery
+from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, SheetQuery
 from app.errors import AppError
 from app.extensions import db
+from app.identity.decorators import customer_required, technician_required
 from app.masterdata import service as masterdata
+from app.rating import service as ratings
 
 bp = Blueprint("badge", __name__)
 admin_bp = Blueprint("badge_admin", __name__)
@@ -177,3 +179,30 @@ def sheet_pdf():
         "X-Badges-Printed": str(printed.printed),
         "X-Badges-Skipped-Revoked": ",".join(printed.skipped_revoked),
         "Cache-Control": "no-store"})
+
+
+# -- mini-program: the technician's own badge, the customer's scan ------------------------------
+
+@bp.get("/api/v1/technician/badge")
+@technician_required
+@api_doc("我的电子工牌 (the signed-in technician's badge and its images)", tags=["badges"],
+         responses={200: BadgeOut}, errors=(401, 403), auth="user_token")
+def own_badge():
+    badge = service.get_or_create_badge(g.technician)
+    db.session.commit()
+    return BadgeOut().dump(service.badge_summary(badge))
+
+
+@bp.get("/api/v1/badges/<token>")
+@customer_required
+@api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
+         "customer can rate now)", tags=["badges"], path_params={"token": _TOKEN},
+         responses={200: BadgeLandingOut}, errors=(401,) + _IMAGE_ERRORS, auth="user_token")
+def scan_landing(token: str):
+    badge = service.resolve_badge(token)
+    orders = ratings.rateable_orders(user_id=g.user.id, technician_id=badge.technician_id,
+                                     window_days=current_app.config["RATING_WINDOW_DAYS"])
+    return BadgeLandingOut().dump({
+        "technician": service.public_profile(badge),
+        "needs_binding": not ratings.has_bindings(g.user.id),
+        "rateable_orders": orders})

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.demo.service import seed_demo
+from app.demo.service import seed_demo, seed_demo_reviews
 from app.extensions import db
 
 
@@ -34,4 +34,9 @@ def seed(seed: int, technicians: int, accounts: int, orders_per_month: int):
     rejected = sum(r.rejected_count for r in results.values())
     if rejected:
         raise click.ClickException(f"demo data had {rejected} rejected rows; this is a bug")
+    reviews = seed_demo_reviews(config=current_app.config, seed=seed,
+                                on_batch=lambda _stats: db.session.commit())
+    db.session.commit()
+    click.echo(f"  ratings      {reviews['ratings']:>6} created {reviews['skipped']:>6} skipped "
+               f"{reviews['planted']:>6} planted fraud; {reviews['flags']} fraud flags", err=True)
     click.echo("demo data ready")

@@ -45,3 +45,22 @@ def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts
         if progress:
             progress(kind, results[kind])
     return results
+
+
+def seed_demo_reviews(*, config: dict, seed: int = 2026, now: datetime | None = None,
+                      on_batch=None) -> dict:
+    """Step 2 of the demo: customers' ratings (with planted fraud) over the demo period, then the
+    fraud scan of both months, so the review queue has flags to work."""
+    from app.demo.ratings import seed_ratings
+    from app.fraud import service as fraud_service
+
+    zone = ZoneInfo(config["TIMEZONE"])
+    now = now or utcnow()
+    this_month = now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    stats = seed_ratings(start=last_month, now=now, config=config, seed=seed, on_batch=on_batch)
+    settings = fraud_service.settings(config)
+    scans = [fraud_service.scan_month(month=month.strftime("%Y-%m"), now=now, **settings)
+             for month in (last_month, this_month)]
+    return {"ratings": stats.rated, "skipped": stats.skipped, "planted": stats.planted,
+            "flags": sum(s.flags_total for s in scans)}

@@ -9,6 +9,7 @@ randomized data.
 from __future__ import annotations
 
 from sqlalchemy import Subquery, and_, case, literal, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import aliased
 
 from app.masterdata.models import CallbackResult, WorkOrder
@@ -28,7 +29,7 @@ def _deciding_by_distinct_on(order_ids):
     picked = (select(CallbackResult.order_id, CallbackResult.channel, CallbackResult.result)
               .where(CallbackResult.order_id.in_(order_ids))
               .order_by(CallbackResult.order_id, *_ranking(CallbackResult))
-              .distinct(CallbackResult.order_id)
+              .ext(distinct_on(CallbackResult.order_id))
               .subquery("deciding_callbacks"))
     return picked
 

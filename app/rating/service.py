@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from blinker import Namespace
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from flask import current_app
 
@@ -268,7 +269,7 @@ def list_recovery_tasks(*, team: str | None = None, area: str | None = None,
                         now: datetime | None = None, page: int = 1, per_page: int = 50,
                         technician_id: int | None = None):
     now = now or utcnow()
-    query = select(RecoveryTask)
+    query = select(RecoveryTask).options(joinedload(RecoveryTask.order))
     if technician_id is not None:
         query = query.where(RecoveryTask.technician_id == technician_id)
     if team:

@@ -75,11 +75,14 @@ class MonthlyItemOut(_Figures):
     star_eligible = fields.Boolean(required=True)
 
 
-class TeamOut(_Figures):
-    area = fields.String(required=True)
-    team = fields.String()
+class TotalsOut(_Figures):
     technicians = fields.Integer(required=True)
     star_ineligible = fields.Integer(required=True)
+
+
+class TeamOut(TotalsOut):
+    area = fields.String(required=True)
+    team = fields.String()
 
 
 class _ReportHead(Schema):
@@ -97,7 +100,7 @@ class MonthlyReportOut(_ReportHead):
     items = fields.List(fields.Nested(MonthlyItemOut), required=True)
     teams = fields.List(fields.Nested(TeamOut), required=True)
     areas = fields.List(fields.Nested(TeamOut), required=True)
-    totals = fields.Nested(TeamOut(exclude=("area", "team")), required=True)
+    totals = fields.Nested(TotalsOut, required=True)
 
 
 class QuarterlyItemOut(Schema):

@@ -20,7 +20,7 @@ from app.identity.models import WeChatUser
 from app.identity.tokens import issue_token
 from tests.conftest import TEST_SECRET
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 4))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 5))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 

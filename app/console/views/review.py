@@ -11,6 +11,7 @@ from app.extensions import db
 from app.fraud import service as fraud_service
 from app.fraud.rules import OUTCOMES
 from app.masterdata import service as masterdata
+from app.rating import service as rating_service
 
 FILTERS = ("area", "team", "detector", "month")
 OUTCOME_LABELS = {"customer_confirmed": "客户确认评价过", "customer_denied": "客户否认评价",
@@ -48,8 +49,9 @@ def queue():
 def flag(flag_id: int):
     filters = _filters(request.args)
     data = pages.flag_page(flag_id, tz_name=tz(), filters=filters)
+    tags = rating_service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
     return render_template("console/flag.html", filters=filters, status_labels=STATUS_LABELS,
-                           **data)
+                           tag_labels={t.code: t.label for t in tags}, **data)
 
 
 @bp.post("/flags/<int:flag_id>/decision")

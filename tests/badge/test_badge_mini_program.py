@@ -1,0 +1,65 @@
+"""The mini-program's badge calls: a technician's own badge; a customer's scan landing."""
+from datetime import datetime, timedelta, timezone
+
+from app.badge import service as badges
+from app.extensions import db
+from tests import factories
+from tests.rating.conftest import bind, bind_technician, headers_for, user
+
+
+def test_technician_gets_own_badge_with_image_urls(client):
+    technician = factories.technician(name="王建国")
+    person = user()
+    bind_technician(person, technician)
+    answer = client.get("/api/v1/technician/badge", headers=headers_for(person))
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    token = body["badge_token"]
+    assert len(token) <= 32
+    assert body["url"] == f"http://rating.test/b/{token}"
+    for key in ("qr_png_url", "qr_svg_url", "wxacode_url", "card_png_url"):
+        assert body[key].startswith(f"http://rating.test/b/{token}")
+    assert client.get(f"/b/{token}.png").status_code == 200
+
+
+def test_customer_is_not_a_technician(client):
+    person = user()
+    answer = client.get("/api/v1/technician/badge", headers=headers_for(person))
+    assert answer.status_code == 403
+
+
+def test_scan_landing_lists_what_the_customer_can_rate(client):
+    now = datetime.now(timezone.utc)
+    order = factories.order(completed_at=now - timedelta(hours=5))
+    technician = order.technician
+    factories.order(technician=technician, completed_at=now - timedelta(days=9))   # too old
+    factories.order(technician=technician)                      # someone else's account
+    token = badges.badge_token(badges.get_or_create_badge(technician))
+    customer = user()
+
+    first = client.get(f"/api/v1/badges/{token}", headers=headers_for(customer)).json
+    assert first["needs_binding"] is True and first["rateable_orders"] == []
+    assert first["technician"]["name"] == technician.name
+    assert "phone" not in first["technician"] and technician.phone not in str(first)
+
+    bind(customer, order.account)
+    second = client.get(f"/api/v1/badges/{token}", headers=headers_for(customer)).json
+    assert second["needs_binding"] is False
+    assert [o["order_no"] for o in second["rateable_orders"]] == [order.order_no]
+    assert set(second["rateable_orders"][0]) == {"order_no", "order_type", "product",
+                                                 "completed_at"}
+
+
+def test_scan_landing_errors(client):
+    technician = factories.technician()
+    badge = badges.get_or_create_badge(technician)
+    old = badges.badge_token(badge)
+    customer = headers_for(user())
+    assert client.get(f"/api/v1/badges/{old}").status_code == 401
+    forged = old[:-2] + ("AA" if old[-2:] != "AA" else "BB")
+    assert client.get(f"/api/v1/badges/{forged}", headers=customer).json["error"]["code"] == \
+        "badge_not_found"
+    badges.rotate_badge(technician=technician)
+    db.session.flush()
+    rotated = client.get(f"/api/v1/badges/{old}", headers=customer)
+    assert (rotated.status_code, rotated.json["error"]["code"]) == (410, "badge_revoked")

@@ -12,6 +12,7 @@ from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
 from app.logs import init_logging
+from app.sessions import init_sessions
 from app.metrics import init_metrics
 
 
@@ -22,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_logging(app)
     init_metrics(app)
     init_extensions(app)
+    init_sessions(app)
     init_csrf(app)
     register_blueprints(app)
     connect_domain_events()

@@ -11,6 +11,7 @@ import re
 import sys
 import time
 import uuid
+from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
@@ -31,7 +32,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -43,8 +45,6 @@ class JsonFormatter(logging.Formatter):
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
-
-JsonFormatter.converter = time.gmtime
 
 
 class StderrHandler(logging.StreamHandler):

@@ -56,7 +56,7 @@ def wechat(app, simulator):
     simulator.post("/__sim/reset")
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # The database token store outlives tests; the reset simulator forgot those tokens.
-        with db.engine.begin() as conn:
+        with app.app_context(), db.engine.begin() as conn:
             conn.execute(delete(WeChatAccessToken.__table__))
     app.config.update(WECHAT_API_BASE_URL=simulator.base_url + "/",
                       WECHAT_OPEN_BASE_URL=simulator.base_url + "/")

@@ -29,8 +29,11 @@ FACT_LABELS = {
     "stock_phrase": "常见套话", "window_minutes": "时间跨度(分钟)", "away_share": "远离竣工占比",
     "technician_share": "同一装维人员占比", "team_share": "同一班组占比", "one_building": "同一地址",
     "minutes_early": "提前(分钟)", "account_no": "宽带账号", "phone": "登记电话", "same_team": "同班组",
-    "order_no": "工单", "stars": "星级",
+    "order_no": "工单", "stars": "星级", "users": "微信用户", "technicians": "装维人员",
+    "technician_seen_at": "本人访问时间",
 }
+# Shown in the section's table already.
+HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}
 
 
 def parse_iso(value: str | None) -> datetime | None:
@@ -53,7 +56,7 @@ def _local_rows(rows: list[dict], tz) -> list[dict]:
 def _facts(evidence: dict) -> list[tuple[str, str]]:
     facts = []
     for key, value in evidence.items():
-        if key == "ratings":
+        if key in HIDDEN_FACTS:
             continue
         if isinstance(value, bool):
             value = "是" if value else "否"

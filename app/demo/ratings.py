@@ -146,13 +146,14 @@ def seed_ratings(*, start: datetime, now: datetime, config: dict, seed: int = 20
 
 def _ring_orders(orders: list[DemoOrder], now: datetime) -> list[DemoOrder]:
     """RING_SIZE orders of the ring technician, different accounts, completed within 3 days of
-    each other, early enough that a burst 30 hours after the last one is in the past."""
+    each other (within 5 days, so a burst 30 hours after the last is still
+    inside every one's 7-day window), early enough that a burst 30 hours after the last one is in the past."""
     mine = [o for o in orders if o.employee_no == RING_TECHNICIAN
             and o.completed_at + timedelta(days=4) < now]
     for i in range(len(mine)):
         chosen, accounts = [], set()
         for order in mine[i:]:
-            if order.completed_at - mine[i].completed_at > timedelta(days=3):
+            if order.completed_at - mine[i].completed_at > timedelta(days=5):
                 break
             if order.account_id not in accounts:
                 chosen.append(order)

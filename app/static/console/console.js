@@ -28,6 +28,7 @@
   document.querySelectorAll("[data-note]").forEach(function (chip) {
     chip.addEventListener("click", function () {
       var note = document.getElementById("note");
+      note.setCustomValidity("");
       note.value = note.value ? note.value + "；" + chip.getAttribute("data-note") : chip.getAttribute("data-note");
       note.focus();
     });
@@ -81,6 +82,8 @@
         note.setCustomValidity("确认虚假评价须写明依据");
         note.reportValidity();
         note.addEventListener("input", function () { note.setCustomValidity(""); }, { once: true });
+      } else {
+        note.setCustomValidity("");
       }
     });
   }

@@ -185,6 +185,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "BADGE_FONT_PATH": _env("BADGE_FONT_PATH"),
         "BADGE_QR_MEMO_SECONDS": float(_env("BADGE_QR_MEMO_SECONDS", "10")),
         "BADGE_WXACODE_PAGE": _env("BADGE_WXACODE_PAGE"),
+        # How long a process reuses the last quarter's ranking for badge grades.
+        "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),

@@ -51,6 +51,7 @@ def app():
         "PUBLIC_BASE_URL": "http://rating.test",
         "LOG_LEVEL": "WARNING",
         "IMPORT_BATCH_SIZE": 50,
+        "GRADE_MEMO_SECONDS": 0,     # rows differ from test to test
     })
     app.instance_path = str(tmp_dir / "instance")
     with app.app_context():

@@ -25,6 +25,7 @@ from app.errors import Conflict, Gone, NotFound
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.masterdata.models import Technician
+from app.reports import service as reports
 from app.wechat import gateway as wechat_gateway
 
 # How long a worker may serve a QR image from memory without asking the database (see memo.py).
@@ -182,11 +183,11 @@ def resolve_badge(token: str) -> Badge:
 
 
 def current_grade(technician: Technician) -> int | None:
-    """The technician's latest quarterly grade (1–5), or None while no quarter has been graded.
-
-    Grades are computed by the quarterly reports; until those exist every badge shows "暂无".
-    """
-    return None
+    """The technician's grade of the last completed quarter (1–5), or None (shown as 暂无)."""
+    config = current_app.config
+    return reports.latest_grade(technician.id, tariff=reports.load_tariff(config.get("TARIFF_FILE")),
+                                tz_name=config["TIMEZONE"],
+                                memo_seconds=config["GRADE_MEMO_SECONDS"])
 
 
 def card_info(technician: Technician) -> CardInfo:

@@ -61,6 +61,15 @@ def next_open_flag(filters: dict) -> int | None:
 
 # --- Technicians ----------------------------------------------------------------------------------
 
+def issue_missing_badge(employee_no: str) -> bool:
+    """Give a technician seen for the first time their badge; True if one was issued."""
+    technician = masterdata.get_technician(employee_no)
+    if badge_service.find_badge(technician.id) is not None:
+        return False
+    badge_service.get_or_create_badge(technician)
+    return True
+
+
 def technician_page(employee_no: str, *, month: str, tariff, tz_name: str) -> dict:
     technician = masterdata.get_technician(employee_no)
     badge = badge_service.get_or_create_badge(technician)

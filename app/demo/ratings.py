@@ -145,9 +145,9 @@ def seed_ratings(*, start: datetime, now: datetime, config: dict, seed: int = 20
 
 
 def _ring_orders(orders: list[DemoOrder], now: datetime) -> list[DemoOrder]:
-    """RING_SIZE orders of the ring technician, different accounts, completed within 3 days of
-    each other (within 5 days, so a burst 30 hours after the last is still
-    inside every one's 7-day window), early enough that a burst 30 hours after the last one is in the past."""
+    """RING_SIZE orders of the ring technician for different accounts, completed within 5 days of
+    each other (so a burst 30 hours after the last is inside every one's 7-day rating window)
+    and early enough that the burst is in the past."""
     mine = [o for o in orders if o.employee_no == RING_TECHNICIAN
             and o.completed_at + timedelta(days=4) < now]
     for i in range(len(mine)):

@@ -5,7 +5,9 @@ answer says which (`source`), which version, and which tariff priced it.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from app.db import utcnow
 from app.errors import NotFound
@@ -111,3 +113,31 @@ def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_n
                 {"score": None, "orders": 0, "rank": None, "grade": None,
                  "monthly_bonus": fen_to_yuan(0), "excluded": "no_star_rated_orders"})}
     return {**ledger, "grade": grade}
+
+
+def last_completed_quarter(now: datetime, tz_name: str) -> str:
+    """The calendar quarter (in `tz_name`) before the one `now` falls in, e.g. `2026Q3`."""
+    local = now.astimezone(ZoneInfo(tz_name))
+    first_month = (local.month - 1) // 3 * 3 + 1
+    before = local.replace(month=first_month, day=1) - timedelta(days=1)
+    return f"{before.year}Q{(before.month - 1) // 3 + 1}"
+
+
+# Badge cards and pages show every technician's grade; ranking a province's quarter for each of
+# them would be wasteful, so each process keeps the last ranking for a short while.
+_grade_memo: dict[tuple, tuple[float, dict[int, int | None]]] = {}
+
+
+def latest_grade(technician_id: int, *, tariff: Tariff, tz_name: str, memo_seconds: float = 600,
+                 now: datetime | None = None) -> int | None:
+    """The technician's grade (1–5) in the last completed quarter, None when not graded."""
+    quarter = last_completed_quarter(now or utcnow(), tz_name)
+    key = (quarter, tariff.version, tz_name)
+    cached = _grade_memo.get(key)
+    if cached is None or cached[0] < time.monotonic():
+        grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name)
+        cached = (time.monotonic() + memo_seconds,
+                  {line["technician_id"]: line["grade"] for line in grades["items"]})
+        _grade_memo.clear()
+        _grade_memo[key] = cached
+    return cached[1].get(technician_id)

@@ -40,8 +40,10 @@ def technicians():
 @bp.get("/technicians/<employee_no>")
 @requires("people")
 def technician(employee_no: str):
-    data = pages.technician_page(employee_no, month=_month_arg(), tariff=tariff(), tz_name=tz())
-    db.session.commit()            # a technician seen for the first time is issued a badge
+    month = _month_arg()
+    if pages.issue_missing_badge(employee_no):
+        db.session.commit()
+    data = pages.technician_page(employee_no, month=month, tariff=tariff(), tz_name=tz())
     return render_template("console/technician.html", flag_status=STATUS_LABELS,
                            task_status=TASK_STATUS, **data)
 

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.demo.service import seed_demo, seed_demo_reviews
+from app.demo.service import scan_walkthrough, seed_demo, seed_demo_reviews
 from app.extensions import db
 
 
@@ -40,3 +40,20 @@ def seed(seed: int, technicians: int, accounts: int, orders_per_month: int):
     click.echo(f"  ratings      {reviews['ratings']:>6} created {reviews['skipped']:>6} skipped "
                f"{reviews['planted']:>6} planted fraud; {reviews['flags']} fraud flags", err=True)
     click.echo("demo data ready")
+
+
+@demo_cli.command("scan")
+@with_appcontext
+def scan():
+    """Print a badge to scan and the account to bind, for trying the customer's H5 flow."""
+    walk = scan_walkthrough(window_days=current_app.config["RATING_WINDOW_DAYS"])
+    db.session.commit()
+    if walk is None:
+        raise click.ClickException("no rateable order: run `flask demo seed` first")
+    technician, account = walk["technician"], walk["account"]
+    click.echo(f"""Try the customer's side in a browser (the WeChat simulator signs you in):
+  1. open the badge of {technician.name} ({technician.employee_no}, {technician.team}):
+       {walk['badge_url']}
+  2. press 评价服务, bind broadband account {account.account_no}; the SMS code is printed in this
+     terminal's log ("SMS (not sent, log backend) …")
+  3. rate order {walk['order'].order_no} and see the thank-you page""")

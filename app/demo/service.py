@@ -64,3 +64,16 @@ def seed_demo_reviews(*, config: dict, seed: int = 2026, now: datetime | None = 
              for month in (last_month, this_month)]
     return {"ratings": stats.rated, "skipped": stats.skipped, "planted": stats.planted,
             "flags": sum(s.flags_total for s in scans)}
+
+
+def scan_walkthrough(*, window_days: int) -> dict | None:
+    """A recent, unrated order with its technician's badge: what a newcomer scans and binds."""
+    from app.badge import service as badges
+    from app.rating import service as ratings
+
+    order = ratings.latest_unrated_order(window_days=window_days)
+    if order is None:
+        return None
+    badge = badges.get_or_create_badge(order.technician)
+    return {"technician": order.technician, "account": order.account, "order": order,
+            "badge_url": badges.badge_url(badges.badge_token(badge))}

@@ -150,6 +150,17 @@ def is_bound(user_id: int, account_id: int) -> bool:
     return _is_bound_to(user_id, account_id)
 
 
+def latest_unrated_order(*, window_days: int, now: datetime | None = None) -> WorkOrder | None:
+    """The most recently completed order nobody has rated yet that can still be rated."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(WorkOrder)
+        .where(WorkOrder.status == "completed",
+               WorkOrder.completed_at > now - timedelta(days=window_days),
+               ~exists().where(Rating.order_id == WorkOrder.id))
+        .order_by(WorkOrder.completed_at.desc()).limit(1))
+
+
 def has_bindings(user_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(AccountBinding.user_id == user_id))))
 

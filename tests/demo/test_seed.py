@@ -28,3 +28,14 @@ def test_demo_seed_is_believable_and_idempotent():
     again = seed_demo(tz_name="Asia/Shanghai", technicians=20, accounts=300,
                       orders_per_month=400, now=NOW)
     assert all(r.created == 0 and r.updated == 0 for r in again.values())
+
+
+def test_scan_walkthrough_points_at_a_rateable_order(app):
+    from tests import factories
+    from app.demo.service import scan_walkthrough
+    order = factories.order()
+    walk = scan_walkthrough(window_days=7)
+    assert walk["order"].id == order.id
+    assert walk["badge_url"].startswith("http://rating.test/b/")
+    output = app.test_cli_runner().invoke(args=["demo", "scan"]).output
+    assert order.account.account_no in output and walk["badge_url"] in output

@@ -5,6 +5,8 @@ import itertools
 from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
+from app.identity.models import AccountBinding, TechnicianBinding, WeChatUser
+from app.identity.tokens import issue_token
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
 
 _seq = itertools.count(1)
@@ -53,3 +55,28 @@ def callback(order: WorkOrder, **kw) -> CallbackResult:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def user(unionid: str | None = None) -> WeChatUser:
+    """A WeChat user (customer unless bound as a technician)."""
+    row = WeChatUser(token_version=0, unionid=unionid)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def headers_for(row: WeChatUser) -> dict:
+    """Bearer headers with a valid user token, as POST /api/v1/auth/login would give."""
+    from tests.conftest import TEST_SECRET
+    return {"Authorization": f"Bearer {issue_token(TEST_SECRET, row.id, row.token_version)}"}
+
+
+def bind(row: WeChatUser, account) -> None:
+    db.session.add(AccountBinding(user_id=row.id, account_id=account.id, method="phone_code"))
+    db.session.flush()
+
+
+def bind_technician(row: WeChatUser, technician) -> None:
+    db.session.add(TechnicianBinding(user_id=row.id, technician_id=technician.id,
+                                     phone=technician.phone))
+    db.session.flush()

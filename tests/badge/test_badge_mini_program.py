@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from app.badge import service as badges
 from app.extensions import db
 from tests import factories
-from tests.rating.conftest import bind, bind_technician, headers_for, user
+from tests.factories import bind, bind_technician, headers_for, user
 
 
 def test_technician_gets_own_badge_with_image_urls(client):

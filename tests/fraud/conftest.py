@@ -4,35 +4,11 @@ import pytest
 
 from app.extensions import db
 from app.fraud.rules import month_of
-from app.identity.models import AccountBinding, TechnicianBinding, WeChatUser
-from app.identity.tokens import issue_token
 from app.rating.models import Rating
 from tests import factories
-from tests.conftest import TEST_SECRET
+from tests.factories import bind, user
 
 UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) MicroMessenger/8.0.50"
-
-
-def user(unionid=None) -> WeChatUser:
-    row = WeChatUser(token_version=0, unionid=unionid)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def headers_for(row: WeChatUser) -> dict:
-    return {"Authorization": f"Bearer {issue_token(TEST_SECRET, row.id, row.token_version)}"}
-
-
-def bind(row: WeChatUser, account) -> None:
-    db.session.add(AccountBinding(user_id=row.id, account_id=account.id, method="phone_code"))
-    db.session.flush()
-
-
-def bind_technician(row: WeChatUser, technician) -> None:
-    db.session.add(TechnicianBinding(user_id=row.id, technician_id=technician.id,
-                                     phone=technician.phone))
-    db.session.flush()
 
 
 def rating(order, rater, *, rated_at=None, stars=5, comment="", client_ip=None, user_agent=UA,

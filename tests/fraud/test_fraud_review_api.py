@@ -8,7 +8,8 @@ from app.extensions import db
 from app.fraud.models import FraudDecision, FraudFlag, Sanction
 from app.fraud.service import confirmed_frauds_by_technician
 from tests import factories
-from tests.fraud.conftest import bind, bind_technician, headers_for, rating, user
+from tests.factories import bind, bind_technician, headers_for, user
+from tests.fraud.conftest import rating
 
 
 def scan(client, headers, month):

@@ -12,7 +12,7 @@ from app.identity.models import AccountBinding
 from app.identity.sms import get_sms_backend
 from app.rating.models import Rating
 from tests import factories
-from tests.rating.conftest import bind, user
+from tests.factories import bind, user
 
 
 def sign_in(client, person):

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.identity.models import WeChatIdentity
 from app.rating.models import RatingInvitation
 from tests import factories
-from tests.rating.conftest import bind, user
+from tests.factories import bind, user
 
 ORDER_HEADER = "order_no,account_no,employee_no,order_type,product,area,created_at,completed_at,status"
 

@@ -1,5 +1,5 @@
 """Staff views: an order's effective star with its source; service-recovery tasks."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -98,7 +98,7 @@ def test_recovery_task_list_claim_close_and_overdue(client, api_key, scene, rate
 
 
 def test_technician_sees_own_ratings_but_not_who_gave_them(client, scene, rate):
-    from tests.rating.conftest import bind_technician, headers_for, user
+    from tests.factories import bind_technician, headers_for, user
     order, customer, headers = scene
     rate(order.order_no, headers, stars=4, tags=["professional"], comment="不错")
     tech_user = user()

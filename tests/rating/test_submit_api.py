@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.rating.models import Rating, RecoveryTask
 from tests import factories
-from tests.rating.conftest import bind, bind_technician, headers_for, user
+from tests.factories import bind, bind_technician, headers_for, user
 
 
 def ratings() -> int:

@@ -2,7 +2,6 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from click.testing import CliRunner  # noqa: F401  (app.test_cli_runner wraps it)
 
 from app.reports import service
 from app.reports.tariff import parse_tariff

@@ -29,7 +29,7 @@ def test_demo_codes_follow_the_documented_convention(wechat):
 @pytest.mark.parametrize("setup, errcode", [
     (lambda sim: "no-such-code", 40029),
     (lambda sim: gateway.code_to_session(c := sim.mint(kind="login", openid="o1")) and c, 40163),
-    (lambda sim: (c := sim.mint(kind="login", openid="o1"),
+    (lambda sim: (sim.mint(kind="login", openid="o1"),
                   sim.post("/__sim/clock", advance=301))[0], 40029),
 ])
 def test_invalid_used_and_expired_codes(wechat, setup, errcode):

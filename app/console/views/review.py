@@ -5,7 +5,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 
 from app.console import pages
 from app.console.evidence import DETECTORS
-from app.console.views.base import audit, bp, fraud_settings, requires, tz
+from app.console.views.base import audit, bp, requires, tz
 from app.errors import Unprocessable
 from app.extensions import db
 from app.fraud import service as fraud_service

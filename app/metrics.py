@@ -43,21 +43,25 @@ bp = Blueprint("metrics", __name__)
 _PENDING = "metrics_pending"       # Session.info key: counts to add once the transaction commits
 
 
+# (endpoint, method, status) → its counter and histogram children: `labels()` is a lookup under a
+# lock that every request would otherwise pay twice. Bounded by endpoints × methods × statuses.
+_request_children: dict[tuple[str, str, str], tuple] = {}
+
+
 def init_metrics(app: Flask) -> None:
     app.register_blueprint(bp)
 
-    @app.before_request
-    def _start_timer():
-        g.metrics_started = time.perf_counter()
-
     @app.after_request
     def _observe(response):
-        started = g.pop("metrics_started", None)
+        started = g.get("request_started")      # set by app.logs for every request
         if started is not None:
-            labels = {"endpoint": request.endpoint or "unmatched", "method": request.method,
-                      "status": str(response.status_code)}
-            REQUESTS.labels(**labels).inc()
-            LATENCY.labels(**labels).observe(time.perf_counter() - started)
+            key = (request.endpoint or "unmatched", request.method, str(response.status_code))
+            children = _request_children.get(key)
+            if children is None:
+                children = _request_children[key] = (REQUESTS.labels(*key),
+                                                      LATENCY.labels(*key))
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)
         return response
 
     if not event.contains(Session, "after_commit", _count_committed):

@@ -12,8 +12,8 @@ from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
 from app.logs import init_logging
-from app.sessions import init_sessions
 from app.metrics import init_metrics
+from app.sessions import init_sessions
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.fraud.detectors import DETECTOR_IDS
 from app.fraud.rules import OUTCOMES
 from app.masking import mask_phone
+from app.pagination import PageMeta, PageQuery
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM")
 
@@ -53,15 +54,11 @@ class FraudFlagOut(Schema):
     note = fields.String(allow_none=True)
 
 
-class FraudFlagListOut(Schema):
+class FraudFlagListOut(PageMeta):
     items = fields.List(fields.Nested(FraudFlagOut), required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
-class FraudFlagQuery(Schema):
+class FraudFlagQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(["open", "confirmed", "dismissed"]))
     area = fields.String()
     team = fields.String()
@@ -69,7 +66,6 @@ class FraudFlagQuery(Schema):
     detector = fields.String(validate=validate.OneOf(DETECTOR_IDS))
     month = fields.String(validate=MONTH)
     min_score = fields.Float(validate=validate.Range(0, 1))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 

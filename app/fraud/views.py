@@ -13,6 +13,7 @@ from app.fraud.schemas import (
     FraudAppealResolutionIn, FraudDecisionIn, FraudDecisionOut, FraudFlagDetailOut,
     FraudFlagListOut, FraudFlagOut, FraudFlagQuery, FraudOutcomeIn, FraudSampleIn, FraudSampleOut,
     FraudScanIn, FraudScanOut, SanctionListOut, SanctionOut, SanctionQuery)
+from app.pagination import page_body
 
 bp = Blueprint("fraud", __name__)
 TAGS = ["fraud"]
@@ -40,10 +41,7 @@ def scan():
          errors=(422,))
 def flags():
     args = FraudFlagQuery().load(request.args)
-    page = service.list_flags(**args)
-    return FraudFlagListOut().dump({"items": page.items, "page": page.page,
-                                    "per_page": page.per_page, "total": page.total,
-                                    "pages": page.pages})
+    return FraudFlagListOut().dump(page_body(service.list_flags(**args)))
 
 
 def _detail(flag) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
 
 
@@ -49,20 +50,8 @@ class TagListOut(Schema):
     items = fields.List(fields.Nested(TagOut), required=True)
 
 
-class PageMeta(Schema):
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-
-
 class OwnRatingListOut(PageMeta):
     items = fields.List(fields.Nested(OwnRatingOut), required=True)
-
-
-class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class CallbackOut(Schema):

@@ -7,20 +7,15 @@ from flask import Blueprint, current_app, g, request
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
+from app.pagination import PageQuery, page_body
 from app.identity.decorators import customer_required, technician_required
 from app.rating import links, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, submit
 from app.rating.schemas import (
-    OrderOut, OwnRatingListOut, PageQuery, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
+    OrderOut, OwnRatingListOut, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
     RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
-
-
-def _page(pagination, schema):
-    return schema().dump({"items": pagination.items, "page": pagination.page,
-                          "per_page": pagination.per_page, "total": pagination.total,
-                          "pages": pagination.pages})
 
 
 @bp.get("/rating-tags")
@@ -50,7 +45,8 @@ def create_rating():
          auth="user_token")
 def own_ratings():
     args = PageQuery().load(request.args)
-    return _page(service.ratings_of_technician(g.technician.id, **args), OwnRatingListOut)
+    return OwnRatingListOut().dump(page_body(service.ratings_of_technician(g.technician.id,
+                                                                         **args)))
 
 
 @bp.get("/admin/orders/<order_no>")
@@ -67,7 +63,7 @@ def admin_order(order_no: str):
          tags=["recovery"], query=RecoveryQuery, responses={200: RecoveryTaskListOut})
 def recovery_tasks():
     args = RecoveryQuery().load(request.args)
-    return _page(service.list_recovery_tasks(**args), RecoveryTaskListOut)
+    return RecoveryTaskListOut().dump(page_body(service.list_recovery_tasks(**args)))
 
 
 @bp.post("/admin/recovery-tasks/<int:task_id>/claim")

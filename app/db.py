@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import cache
 
-from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Engine, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -40,6 +43,20 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def insert_unless_duplicate(session: Session, table: Table, values: dict, *, unique: str) -> int | None:
+    """INSERT … ON CONFLICT (`unique`) DO NOTHING RETURNING id: the new row's id, or None when a
+    row with the same `unique` value exists (committed, or committed by a racing transaction
+    we waited for). One round trip, no savepoint, and the transaction stays usable."""
+    return session.scalar(_insert_unless_duplicate(session.get_bind().dialect.name, table,
+                                                   unique), values)
+
+
+@cache
+def _insert_unless_duplicate(dialect: str, table: Table, unique: str):
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=[unique]).returning(table.c.id)
 
 
 class Base(DeclarativeBase):

@@ -28,8 +28,7 @@ from app.identity.sms import get_sms_backend
 from app.masking import mask_phone
 from app.masterdata import service as masterdata
 from app.rating import links, rules, service
-from app.rating.schemas import RatingIn
-from app.rating.submission import submit
+from app.rating.submission import RATING_IN, submit
 
 bp = Blueprint("h5_rating", __name__)
 
@@ -124,7 +123,7 @@ def rate(order_no: str):
         form = {"stars": request.form.get("stars", type=int), "comment": request.form.get(
             "comment", ""), "tags": request.form.getlist("tags")}
         try:
-            data = RatingIn().load({"order_no": order_no, **form})
+            data = RATING_IN.load({"order_no": order_no, **form})
             body, _status = submit(user=g.user, data=data, channel=channel,
                                    idempotency_key=request.form.get("form_id") or None)
             db.session.commit()

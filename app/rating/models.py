@@ -50,6 +50,10 @@ class Rating(db.Model):
     def is_valid(self) -> bool:
         return self.voided_at is None
 
+    @property
+    def order_no(self) -> str:
+        return self.order.order_no
+
     def __repr__(self) -> str:
         return f"<Rating order={self.order_id} {self.stars}★ {self.channel}>"
 

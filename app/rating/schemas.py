@@ -24,7 +24,7 @@ class RatingIn(Schema):
 
 class RatingOut(Schema):
     id = fields.Integer(required=True)
-    order_no = fields.Function(lambda r: r.order.order_no, required=True)
+    order_no = fields.String(required=True)
     stars = fields.Integer(required=True)
     tags = fields.List(fields.String(), required=True)
     comment = fields.String(required=True)

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import and_, exists, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, exists, insert, select
 from sqlalchemy.orm import joinedload
 
 from flask import current_app
 
-from app.db import utcnow
+from app.db import insert_unless_duplicate, utcnow
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.extensions import db
-from app.identity.models import AccountBinding, TechnicianBinding, WeChatUser
+from app.identity.models import AccountBinding, TechnicianBinding, WeChatIdentity
 from app.masterdata.models import CallbackResult, Technician, WorkOrder
 from app.masterdata.service import rows_imported
 from app.rating import effective, rules
@@ -37,21 +38,43 @@ def tag_catalogue(path: str | None = None) -> tuple[Tag, ...]:
     return load_catalogue(path)
 
 
-def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[str], comment: str,
+# Which WeChat app's openid identifies the rater on each channel.
+CHANNEL_APP = {"miniprogram": "mp", "h5": "oa", "sms_link": "oa"}
+
+
+@dataclass(frozen=True)
+class SubmittedRating:
+    """A rating just recorded, as plain values: what the answer shows and what the
+    `rating_submitted` receivers (fraud checks, metrics) read, with no lazy loads behind it."""
+
+    id: int
+    order_id: int
+    order_no: str
+    technician_id: int
+    user_id: int
+    openid: str | None
+    stars: int
+    tags: list[str]
+    comment: str
+    channel: str
+    client_ip: str | None
+    user_agent: str | None
+    created_at: datetime
+
+
+def submit_rating(*, rater_id: int, order_no: str, stars: int, tags: list[str], comment: str,
                   channel: str, window_days: int, catalogue: tuple[Tag, ...],
-                  openid: str | None = None, client_ip: str | None = None,
-                  user_agent: str | None = None, recovery_hours: int = 48,
-                  now: datetime | None = None) -> Rating:
-    """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3."""
+                  client_ip: str | None = None, user_agent: str | None = None,
+                  recovery_hours: int = 48, now: datetime | None = None) -> SubmittedRating:
+    """Record a rating of `order_no` by user `rater_id`, checking every rule of SPEC flow 3."""
     now = now or utcnow()
-    found = _order_for_rating(order_no, rater.id)
-    if found is None:
+    order = _order_for_rating(order_no, rater_id, openid_app=CHANNEL_APP[channel])
+    if order is None:
         raise NotFound("工单不存在 (order not found)", code="order_not_found")
-    order, rater_is_technician, rater_is_bound, already_rated = found
-    if rater_is_technician:
+    if order.rater_is_technician:
         raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
                         code="rater_is_technician")
-    if not rater_is_bound:
+    if not order.rater_is_bound:
         raise Forbidden("只有绑定了该宽带账号的用户才能评价 (bind this order's account first)",
                         code="not_order_customer")
     if order.status != "completed" or order.completed_at is None:
@@ -62,47 +85,56 @@ def submit_rating(*, rater: WeChatUser, order_no: str, stars: int, tags: list[st
                        code="rating_window_closed",
                        details={"closed_at": rules.window_closes_at(order.completed_at,
                                                                     window_days).isoformat()})
-    if already_rated:
+    if order.already_rated:
         raise AlreadyRated()
     misfits = rules.misfit_tags(stars, tags, tag_stars(catalogue))
     if misfits:
         raise Unprocessable("标签与星级不符 (tags do not fit the stars)",
                             details={"fields": {"tags": [f"{t} 不适用于 {stars} 星" for t in misfits]}})
 
-    # `order=` rather than `order_id=`: the rating then holds the loaded order, which the answer
-    # (RatingOut.order_no) reads; the session's identity map alone would let it be collected.
-    rating = Rating(order=order, technician_id=order.technician_id, user_id=rater.id,
-                    openid=openid, stars=stars, tags=list(dict.fromkeys(tags)),
-                    comment=rules.clean_comment(comment), channel=channel, client_ip=client_ip,
-                    user_agent=(user_agent or "")[:400] or None, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(rating)
-    except IntegrityError:
-        # Another request rated this order between our check and our insert.
-        raise AlreadyRated() from None
+    values = {"order_id": order.id, "technician_id": order.technician_id, "user_id": rater_id,
+              "openid": order.openid, "stars": stars, "tags": list(dict.fromkeys(tags)),
+              "comment": rules.clean_comment(comment), "channel": channel,
+              "client_ip": client_ip, "user_agent": (user_agent or "")[:400] or None,
+              "created_at": now}
+    # The unique order key decides a race: the loser inserts nothing and is told so.
+    rating_id = insert_unless_duplicate(db.session, Rating.__table__, values, unique="order_id")
+    if rating_id is None:
+        raise AlreadyRated()
+    rating = SubmittedRating(id=rating_id, order_no=order_no, **values)
     if rules.opens_recovery(stars):
-        open_recovery_task(order=order, source="rating", stars=stars, now=now,
-                           due_hours=recovery_hours)
+        _open_recovery_task(order_id=order.id, technician_id=order.technician_id,
+                            team=order.team, area=order.area, source="rating", stars=stars,
+                            due_at=now + timedelta(hours=recovery_hours), now=now)
     rating_submitted.send(rating)
     return rating
 
 
-def _order_for_rating(order_no: str, user_id: int):
-    """(order, rater is its technician, rater is bound to its account, order already rated),
-    or None: one round trip instead of four on the busiest write path."""
-    row = db.session.execute(select(
-        WorkOrder,
+def _order_for_rating(order_no: str, user_id: int, *, openid_app: str):
+    """The order with its technician's team and what the rules ask about it and the rater, or
+    None: one round trip on the busiest write path."""
+    return db.session.execute(_order_for_rating_query(), {
+        "order_no": order_no, "user_id": user_id, "openid_app": openid_app}).one_or_none()
+
+
+@cache
+def _order_for_rating_query():
+    # Built once: on this path constructing the expression costs more CPU than running it.
+    user_id = bindparam("user_id")
+    return select(
+        WorkOrder.id, WorkOrder.status, WorkOrder.completed_at, WorkOrder.technician_id,
+        Technician.team, Technician.area,
         exists().where(TechnicianBinding.user_id == user_id,
-                       TechnicianBinding.technician_id == WorkOrder.technician_id),
+                       TechnicianBinding.technician_id == WorkOrder.technician_id
+                       ).label("rater_is_technician"),
         exists().where(AccountBinding.user_id == user_id,
-                       AccountBinding.account_id == WorkOrder.account_id),
-        exists().where(Rating.order_id == WorkOrder.id),
-    ).where(WorkOrder.order_no == order_no)).one_or_none()
-    if row is None:
-        return None
-    order, *facts = row
-    return (order, *map(bool, facts))      # SQLite answers EXISTS with 0/1
+                       AccountBinding.account_id == WorkOrder.account_id).label("rater_is_bound"),
+        exists().where(Rating.order_id == WorkOrder.id).label("already_rated"),
+        select(WeChatIdentity.openid)
+        .where(WeChatIdentity.user_id == user_id, WeChatIdentity.app == bindparam("openid_app"))
+        .order_by(WeChatIdentity.id).limit(1).scalar_subquery().label("openid"),
+    ).join(Technician, Technician.id == WorkOrder.technician_id).where(
+        WorkOrder.order_no == bindparam("order_no"))
 
 
 def _is_bound_to(user_id: int, account_id: int) -> bool:
@@ -238,21 +270,14 @@ def describe_order(order_no: str) -> dict:
 
 # --- Service recovery (满意度修复) ----------------------------------------------------------------
 
-def open_recovery_task(*, order: WorkOrder, source: str, now: datetime, due_hours: int,
-                       stars: int | None = None) -> RecoveryTask | None:
+def _open_recovery_task(*, order_id: int, technician_id: int, team: str, area: str,
+                        source: str, stars: int | None, due_at: datetime,
+                        now: datetime) -> int | None:
     """Open the order's recovery task unless it already has one (one task per order)."""
-    if db.session.scalar(select(exists().where(RecoveryTask.order_id == order.id))):
-        return None
-    technician = db.session.get(Technician, order.technician_id)
-    task = RecoveryTask(order_id=order.id, technician_id=technician.id, team=technician.team,
-                        area=technician.area, source=source, stars=stars, status="open",
-                        due_at=now + timedelta(hours=due_hours), created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(task)
-    except IntegrityError:
-        return None
-    return task
+    return insert_unless_duplicate(db.session, RecoveryTask.__table__, {
+        "order_id": order_id, "technician_id": technician_id, "team": team, "area": area,
+        "source": source, "stars": stars, "status": "open", "due_at": due_at, "created_at": now,
+    }, unique="order_id")
 
 
 def open_recovery_for_dissatisfied_callbacks(*, now: datetime | None = None,

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.pagination import PageQuery, page_body
 from app.identity.decorators import customer_required, technician_required
 from app.rating import links, rules, service
-from app.rating.submission import IDEMPOTENCY_HEADER, submit
+from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
     OrderOut, OwnRatingListOut, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
     RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
@@ -31,7 +31,7 @@ def rating_tags():
          responses={201: RatingOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
          headers={IDEMPOTENCY_HEADER: "retries with the same key get the first answer"})
 def create_rating():
-    data = RatingIn().load(request.get_json(silent=True) or {})
+    data = RATING_IN.load(request.get_json(silent=True) or {})
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()[:100] or None
     body, status = submit(user=g.user, data=data, channel="miniprogram", idempotency_key=key)
     db.session.commit()

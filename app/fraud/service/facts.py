@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
@@ -137,20 +139,56 @@ def month_context(start: datetime, end: datetime) -> ScanContext:
     )
 
 
-def submission_context(rating: Rating, *, burst_window: timedelta) -> ScanContext:
-    """The cheap context of one new rating: the rater's technician links, the order's callbacks
-    and the technician's ratings of the last minutes (index on technician_id, created_at)."""
-    recent = [_to_facts(row) for row in db.session.execute(_facts_query(
-        Rating.technician_id == rating.technician_id,
-        Rating.created_at >= rating.created_at - burst_window * 3,
-        Rating.created_at <= rating.created_at))]
-    if not any(r.rating_id == rating.id for r in recent):
-        recent += [_to_facts(row) for row in db.session.execute(_facts_query(Rating.id == rating.id))]
+def submission_context(rating, *, burst_window: timedelta) -> ScanContext:
+    """The cheap context of one new rating (`rating`: its id, technician_id and created_at).
+
+    One query in the common case: the rating's facts, with whether its rater is bound to any
+    technician, whether its order has callbacks and whether the technician has another rating
+    within `burst_window` before it. Only those that hold are loaded in full: the rater's links,
+    the callbacks, the technician's ratings of the last 3 windows (technician_id, created_at
+    index) for the burst detector.
+    """
+    row = db.session.execute(_screen_query(), {
+        "rating_id": rating.id, "since": rating.created_at - burst_window}).one_or_none()
+    if row is None:
+        return ScanContext(ratings=[])
+    facts = _to_facts(row)
+    rater_is_a_technician, has_callbacks, has_neighbour = map(bool, row[-3:])   # SQLite: 0/1
+    recent = [facts]
+    if has_neighbour:
+        recent = [_to_facts(r) for r in db.session.execute(_recent_query(), {
+            "technician_id": rating.technician_id, "since": rating.created_at - burst_window * 3,
+            "until": rating.created_at})]
+        if not any(r.rating_id == rating.id for r in recent):
+            recent.append(facts)
+    this_rating = select(Rating.id).where(Rating.id == rating.id)
     return ScanContext(
         ratings=recent,
-        rater_links=_rater_links(select(Rating.user_id).where(Rating.id == rating.id)),
-        callbacks=_callbacks(select(Rating.order_id).where(Rating.id == rating.id)),
+        rater_links=(_rater_links(this_rating.with_only_columns(Rating.user_id))
+                     if rater_is_a_technician else {}),
+        callbacks=(_callbacks(this_rating.with_only_columns(Rating.order_id))
+                   if has_callbacks else {}),
     )
+
+
+# Built once: on the submission path constructing these costs more CPU than running them.
+
+@cache
+def _screen_query() -> Select:
+    other = aliased(Rating)
+    return _facts_query(Rating.id == bindparam("rating_id")).add_columns(
+        exists().where(TechnicianBinding.user_id == Rating.user_id),
+        exists().where(CallbackResult.order_id == Rating.order_id),
+        exists().where(other.technician_id == Rating.technician_id, other.id != Rating.id,
+                       other.created_at >= bindparam("since", type_=Rating.created_at.type),
+                       other.created_at <= Rating.created_at))
+
+
+@cache
+def _recent_query() -> Select:
+    return _facts_query(Rating.technician_id == bindparam("technician_id"),
+                        Rating.created_at >= bindparam("since", type_=Rating.created_at.type),
+                        Rating.created_at <= bindparam("until", type_=Rating.created_at.type))
 
 
 def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,

@@ -23,6 +23,7 @@ from app.fraud.models import FraudDecision, FraudFlag
 from app.metrics import fraud_flags_created
 from app.fraud.service.facts import month_context, month_rating_ids, submission_context
 from app.rating.models import Rating
+from app.rating.service import SubmittedRating
 from app.timeutil import month_bounds
 
 
@@ -91,8 +92,8 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
                       round(time.perf_counter() - started, 3))
 
 
-def check_rating_at_submission(rating: Rating, *, weights: dict[str, float], threshold: float,
-                               tz_name: str) -> FraudFlag | None:
+def check_rating_at_submission(rating: SubmittedRating, *, weights: dict[str, float],
+                               threshold: float, tz_name: str) -> FraudFlag | None:
     """Cheap detectors on a rating just submitted, flushed in the rating's own transaction.
 
     Only what needs no month-wide context runs here (rater identity, times, callbacks, bursts);

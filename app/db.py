@@ -45,12 +45,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def execute_core(session: Session, statement, params: dict):
+    """Run a statement that loads no entities on the session's connection, in its transaction:
+    on the hottest paths the ORM's per-statement bookkeeping (about 50 µs of CPU) buys nothing."""
+    return session.connection().execute(statement, params)
+
+
 def insert_unless_duplicate(session: Session, table: Table, values: dict, *, unique: str) -> int | None:
     """INSERT … ON CONFLICT (`unique`) DO NOTHING RETURNING id: the new row's id, or None when a
     row with the same `unique` value exists (committed, or committed by a racing transaction
     we waited for). One round trip, no savepoint, and the transaction stays usable."""
-    return session.scalar(_insert_unless_duplicate(session.get_bind().dialect.name, table,
-                                                   unique), values)
+    statement = _insert_unless_duplicate(session.get_bind().dialect.name, table, unique)
+    return execute_core(session, statement, values).scalar()
 
 
 @cache

@@ -5,11 +5,14 @@
 
 For each database, a scratch schema is built by `flask db upgrade heads` (SQLite file under
 bench/out/, PostgreSQL database `bench_ratings`) and seeded with SQLAlchemy Core, untimed:
-technicians, broadband accounts, work orders completed an hour ago (inside the rating window),
-one WeChat user per order bound to the order's account, and a user token per user from
-`app.identity.tokens.issue_token`. Every request rates a different order, once, with a realistic
+technicians (--technicians, 5,000 by default), broadband accounts, work orders completed an hour
+ago (inside the rating window), one WeChat user per order bound to the order's account, and a
+user token per user from `app.identity.tokens.issue_token`. Every request rates a different order, once, with a realistic
 body: mostly 5★, some low ratings (1–2★ also open a service-recovery task), tags that fit the
-stars, a Chinese comment.
+stars, a Chinese comment. The run rates a day's orders within seconds, so a technician whose
+orders are rated twice in it is rated twice inside the fraud burst window: those ratings take the
+submission-time burst check's slower path (it loads the technician's recent ratings), more often
+than a real day would.
 
 Two servers run under the same gunicorn settings (2 workers, loopback only): the real `wsgi:app`
 (APP_ENV=development, LOG_LEVEL=WARNING) and bench/ref_insert_app.py, one view that parses the
@@ -114,7 +117,7 @@ class Job:
     body: bytes
 
 
-def seed(url: str, orders: int, rng: random.Random) -> list[Job]:
+def seed(url: str, orders: int, rng: random.Random, technicians: int = 5000) -> list[Job]:
     """Technicians, accounts, completed orders and a bound user per order; one Job per order."""
     from sqlalchemy import insert
 
@@ -125,7 +128,6 @@ def seed(url: str, orders: int, rng: random.Random) -> list[Job]:
     from ref_insert_app import metadata as ref_metadata
 
     now = datetime.now(timezone.utc)
-    technicians = max(1, orders // 3)      # a few ratings each: no artificial bursts
     tech_rows = [{"id": i, "employee_no": f"T{i:05d}", "name": f"装维{i:05d}",
                   "phone": f"139{i:08d}", "team": f"城东装维{i % 12 + 1}班",
                   "area": ("城区营业部", "开发区营业部", "县城营业部")[i % 3], "vendor": "自营",
@@ -390,6 +392,9 @@ def main() -> int:
     parser.add_argument("--workers", choices=("sync", "gthread", "both"), default="both",
                         help="gunicorn worker class: sync, or gthread with 4 threads per worker")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--technicians", type=int, default=5000,
+                        help="technicians the orders are spread over (5,000: the operator's "
+                             "workforce, as in report_monthly.py)")
     args = parser.parse_args()
 
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
@@ -399,7 +404,7 @@ def main() -> int:
     for kind in kinds:
         url = fresh_database(kind)
         per_class = args.warmup + args.requests
-        jobs = seed(url, per_class * len(classes), random.Random(args.seed))
+        jobs = seed(url, per_class * len(classes), random.Random(args.seed), args.technicians)
         for i, worker_class in enumerate(classes):
             print(f"\n== {kind}, gunicorn {' '.join(GUNICORN_COMMON + WORKER_CLASSES[worker_class])}"
                   f", {args.concurrency} clients, {args.requests} requests + {args.warmup} warm-up",

@@ -6,14 +6,21 @@ other use of SECRET_KEY (sessions, SMS code hashes).
 """
 from __future__ import annotations
 
+from functools import cache
+
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 SALT = "identity.user-token.v1"
 PREFIX = "ut."
 
 
+@cache
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
+
+
 def issue_token(secret_key: str, user_id: int, version: int) -> str:
-    return PREFIX + URLSafeTimedSerializer(secret_key, salt=SALT).dumps([user_id, version])
+    return PREFIX + _serializer(secret_key).dumps([user_id, version])
 
 
 def read_token(secret_key: str, token: str, max_age: int) -> tuple[int, int] | None:
@@ -21,7 +28,7 @@ def read_token(secret_key: str, token: str, max_age: int) -> tuple[int, int] | N
     if not token.startswith(PREFIX):
         return None
     try:
-        user_id, version = URLSafeTimedSerializer(secret_key, salt=SALT).loads(
+        user_id, version = _serializer(secret_key).loads(
             token[len(PREFIX):], max_age=max_age)
     except (BadSignature, ValueError, TypeError):
         return None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from flask import current_app
 
-from app.db import insert_unless_duplicate, utcnow
+from app.db import execute_core, insert_unless_duplicate, utcnow
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.identity.models import AccountBinding, TechnicianBinding, WeChatIdentity
@@ -113,7 +113,7 @@ def submit_rating(*, rater_id: int, order_no: str, stars: int, tags: list[str], 
 def _order_for_rating(order_no: str, user_id: int, *, openid_app: str):
     """The order with its technician's team and what the rules ask about it and the rater, or
     None: one round trip on the busiest write path."""
-    return db.session.execute(_order_for_rating_query(), {
+    return execute_core(db.session, _order_for_rating_query(), {
         "order_no": order_no, "user_id": user_id, "openid_app": openid_app}).one_or_none()
 
 

@@ -15,7 +15,7 @@ RATING_IN, RATING_OUT = RatingIn(), RatingOut()
 
 def submit(*, user, data: dict, channel: str, idempotency_key: str | None) -> tuple[dict, int]:
     """Submit a rating once; a retry with the same Idempotency-Key gets the first answer."""
-    fingerprint = service.request_fingerprint(data)
+    fingerprint = service.request_fingerprint(data) if idempotency_key else None
     if idempotency_key:
         replay = service.find_replay(user_id=user.id, key=idempotency_key, fingerprint=fingerprint)
         if replay is not None:

@@ -7,6 +7,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
+from app.db import execute_core
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
@@ -148,7 +149,7 @@ def submission_context(rating, *, burst_window: timedelta) -> ScanContext:
     the callbacks, the technician's ratings of the last 3 windows (technician_id, created_at
     index) for the burst detector.
     """
-    row = db.session.execute(_screen_query(), {
+    row = execute_core(db.session, _screen_query(), {
         "rating_id": rating.id, "since": rating.created_at - burst_window}).one_or_none()
     if row is None:
         return ScanContext(ratings=[])
@@ -156,7 +157,7 @@ def submission_context(rating, *, burst_window: timedelta) -> ScanContext:
     rater_is_a_technician, has_callbacks, has_neighbour = map(bool, row[-3:])   # SQLite: 0/1
     recent = [facts]
     if has_neighbour:
-        recent = [_to_facts(r) for r in db.session.execute(_recent_query(), {
+        recent = [_to_facts(r) for r in execute_core(db.session, _recent_query(), {
             "technician_id": rating.technician_id, "since": rating.created_at - burst_window * 3,
             "until": rating.created_at})]
         if not any(r.rating_id == rating.id for r in recent):

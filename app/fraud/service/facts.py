@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
 
-from sqlalchemy import Select, bindparam, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, select
 
-from app.db import execute_core
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
@@ -16,6 +13,7 @@ from app.fraud.models import TechnicianSighting
 from app.identity.models import TechnicianBinding, WeChatUser
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
 from app.rating.models import Rating
+from app.rating.service import SubmittedRating
 
 # Ratings are given up to the rating window after completion; the address crowd count looks at
 # the ratings around the month, not only those of its orders.
@@ -140,56 +138,36 @@ def month_context(start: datetime, end: datetime) -> ScanContext:
     )
 
 
-def submission_context(rating, *, burst_window: timedelta) -> ScanContext:
-    """The cheap context of one new rating (`rating`: its id, technician_id and created_at).
-
-    One query in the common case: the rating's facts, with whether its rater is bound to any
-    technician, whether its order has callbacks and whether the technician has another rating
-    within `burst_window` before it. Only those that hold are loaded in full: the rater's links,
-    the callbacks, the technician's ratings of the last 3 windows (technician_id, created_at
-    index) for the burst detector.
-    """
-    row = execute_core(db.session, _screen_query(), {
-        "rating_id": rating.id, "since": rating.created_at - burst_window}).one_or_none()
-    if row is None:
-        return ScanContext(ratings=[])
-    facts = _to_facts(row)
-    rater_is_a_technician, has_callbacks, has_neighbour = map(bool, row[-3:])   # SQLite: 0/1
+def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> ScanContext:
+    """The cheap context of one new rating, from what its submission already read; no query
+    unless the rater is bound to a technician (their links), the order has callbacks, or the
+    technician was rated within `burst_window` before (their ratings of the last 3 windows, on
+    the technician_id, created_at index, for the burst detector)."""
+    order = rating.order
+    facts = RatingFacts(
+        rating_id=rating.id, order_no=order.order_no, account_no=order.account_no,
+        technician_id=order.technician_id, employee_no=order.employee_no, user_id=rating.user_id,
+        stars=rating.stars, rated_at=rating.created_at, completed_at=order.completed_at,
+        team=order.team or "", area=order.area or "", account_phone=order.account_phone or "",
+        account_address=order.account_address or "", technician_phone=order.technician_phone or "",
+        openid=order.rater_openid, unionid=order.rater_unionid, comment=rating.comment,
+        client_ip=rating.client_ip, user_agent=rating.user_agent)
     recent = [facts]
-    if has_neighbour:
-        recent = [_to_facts(r) for r in execute_core(db.session, _recent_query(), {
-            "technician_id": rating.technician_id, "since": rating.created_at - burst_window * 3,
-            "until": rating.created_at})]
+    last = order.technician_last_rated_at
+    if last is not None and last >= rating.created_at - burst_window:
+        recent = [_to_facts(r) for r in db.session.execute(_facts_query(
+            Rating.technician_id == rating.technician_id,
+            Rating.created_at >= rating.created_at - burst_window * 3,
+            Rating.created_at <= rating.created_at))]
         if not any(r.rating_id == rating.id for r in recent):
             recent.append(facts)
-    this_rating = select(Rating.id).where(Rating.id == rating.id)
     return ScanContext(
         ratings=recent,
-        rater_links=(_rater_links(this_rating.with_only_columns(Rating.user_id))
-                     if rater_is_a_technician else {}),
-        callbacks=(_callbacks(this_rating.with_only_columns(Rating.order_id))
-                   if has_callbacks else {}),
+        rater_links=(_rater_links(select(Rating.user_id).where(Rating.id == rating.id))
+                     if order.rater_is_a_technician else {}),
+        callbacks=(_callbacks(select(Rating.order_id).where(Rating.id == rating.id))
+                   if order.has_callbacks else {}),
     )
-
-
-# Built once: on the submission path constructing these costs more CPU than running them.
-
-@cache
-def _screen_query() -> Select:
-    other = aliased(Rating)
-    return _facts_query(Rating.id == bindparam("rating_id")).add_columns(
-        exists().where(TechnicianBinding.user_id == Rating.user_id),
-        exists().where(CallbackResult.order_id == Rating.order_id),
-        exists().where(other.technician_id == Rating.technician_id, other.id != Rating.id,
-                       other.created_at >= bindparam("since", type_=Rating.created_at.type),
-                       other.created_at <= Rating.created_at))
-
-
-@cache
-def _recent_query() -> Select:
-    return _facts_query(Rating.technician_id == bindparam("technician_id"),
-                        Rating.created_at >= bindparam("since", type_=Rating.created_at.type),
-                        Rating.created_at <= bindparam("until", type_=Rating.created_at.type))
 
 
 def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,

@@ -245,12 +245,28 @@ def workers_cpu_seconds(master: subprocess.Popen) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds used so far by every PostgreSQL server process on this machine
+    (Linux; the server runs here, so its backends' work is part of each request's cost)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 @dataclass
 class Run:
     seconds: float = 0.0
     cpu_seconds: float = 0.0                                  # of the server's workers
+    db_cpu_seconds: float = 0.0                               # of PostgreSQL's processes
     latencies: list[float] = field(default_factory=list)     # of every request, seconds
     statuses: dict[int, int] = field(default_factory=dict)
     rated: set[str] = field(default_factory=set)
@@ -258,6 +274,7 @@ class Run:
     def add(self, other: Run) -> None:
         self.seconds += other.seconds
         self.cpu_seconds += other.cpu_seconds
+        self.db_cpu_seconds += other.db_cpu_seconds
         self.latencies += other.latencies
         for status, n in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + n
@@ -270,6 +287,10 @@ class Run:
     @property
     def cpu_ms(self) -> float:
         return self.cpu_seconds / len(self.latencies) * 1000
+
+    @property
+    def db_cpu_ms(self) -> float:
+        return self.db_cpu_seconds / len(self.latencies) * 1000
 
     @property
     def errors(self) -> int:
@@ -331,9 +352,10 @@ def load(port: int, path: str, jobs: list[Job], concurrency: int) -> Run:
 
 def measured(proc: subprocess.Popen, port: int, path: str, jobs: list[Job],
              concurrency: int) -> Run:
-    before = workers_cpu_seconds(proc)
+    before, db_before = workers_cpu_seconds(proc), postgres_cpu_seconds()
     run = load(port, path, jobs, concurrency)
     run.cpu_seconds = workers_cpu_seconds(proc) - before
+    run.db_cpu_seconds = postgres_cpu_seconds() - db_before
     return run
 
 
@@ -372,7 +394,8 @@ def report(r: dict) -> None:
         print(f"  {name:9} {run.rps:7.0f} req/s  p50 {run.percentile_ms(50):6.1f} ms  "
               f"p99 {run.percentile_ms(99):6.1f} ms  max {max(run.latencies) * 1000:6.1f} ms  "
               f"worker CPU {run.cpu_ms:5.2f} ms/req  "
-              f"errors {run.errors}/{len(run.latencies)}"
+              + (f"PostgreSQL CPU {run.db_cpu_ms:5.2f} ms/req  " if r["kind"] == "postgres" else "")
+              + f"errors {run.errors}/{len(run.latencies)}"
               + (f" {dict(sorted(run.statuses.items()))}" if run.errors else ""))
     ok = r["ratio"] >= TARGET_RATIO and ours.percentile_ms(99) <= TARGET_P99_MS
     print(f"  ratio {r['ratio']:.2f} (target >= {TARGET_RATIO}), p99 {ours.percentile_ms(99):.1f} ms "

@@ -20,6 +20,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.identity import service as identity_service
 from app.identity.models import AccountBinding, TechnicianBinding
+from app.identity.tokens import TokenClaims
 from app.masterdata.models import Technician, WorkOrder
 from app.rating import service as rating_service
 
@@ -81,7 +82,7 @@ def _rate(stats: RatingStats, *, user, order: DemoOrder, stars: int, tags: list[
           comment: str, at: datetime, ip: str, agent: str, config: dict) -> None:
     try:
         rating_service.submit_rating(
-            rater_id=user.id, order_no=order.order_no, stars=stars, tags=tags, comment=comment,
+            rater=TokenClaims(user.id, user.token_version), order_no=order.order_no, stars=stars, tags=tags, comment=comment,
             channel="h5", window_days=config["RATING_WINDOW_DAYS"],
             catalogue=rating_service.tag_catalogue(config.get("RATING_TAGS_FILE")),
             client_ip=ip, user_agent=agent, now=at,

@@ -117,12 +117,20 @@ def login_official_account(*, openid: str, unionid: str | None) -> WeChatUser:
 
 def authenticate_token(token: str) -> WeChatUser | None:
     """The user of a valid, unexpired, unrevoked token, else None."""
-    claims = tokens.read_token(current_app.config["SECRET_KEY"], token,
-                               current_app.config["USER_TOKEN_TTL"])
-    if claims is None:
-        return None
-    user = db.session.scalar(_user_by_id(), {"user_id": claims[0]})
-    if user is None or user.token_version != claims[1]:
+    claims = token_claims(token)
+    return user_of_claims(claims) if claims is not None else None
+
+
+def token_claims(token: str) -> tokens.TokenClaims | None:
+    """The claims of a token with a good signature and age; revocation is not checked here."""
+    return tokens.read_token(current_app.config["SECRET_KEY"], token,
+                             current_app.config["USER_TOKEN_TTL"])
+
+
+def user_of_claims(claims: tokens.TokenClaims) -> WeChatUser | None:
+    """The user the claims name, if the token version is still theirs (not revoked)."""
+    user = db.session.scalar(_user_by_id(), {"user_id": claims.user_id})
+    if user is None or user.token_version != claims.token_version:
         return None
     return user
 

@@ -7,6 +7,7 @@ other use of SECRET_KEY (sessions, SMS code hashes).
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -23,8 +24,16 @@ def issue_token(secret_key: str, user_id: int, version: int) -> str:
     return PREFIX + _serializer(secret_key).dumps([user_id, version])
 
 
-def read_token(secret_key: str, token: str, max_age: int) -> tuple[int, int] | None:
-    """(user id, version), or None when forged, malformed or older than `max_age` seconds."""
+class TokenClaims(NamedTuple):
+    """What a valid token says: whose it is and which token version it was issued under."""
+
+    user_id: int
+    token_version: int
+
+
+def read_token(secret_key: str, token: str, max_age: int) -> TokenClaims | None:
+    """The claims, or None when forged, malformed or older than `max_age` seconds. Whether the
+    version is still the user's current one (not revoked) is for the caller to check."""
     if not token.startswith(PREFIX):
         return None
     try:
@@ -34,4 +43,4 @@ def read_token(secret_key: str, token: str, max_age: int) -> tuple[int, int] | N
         return None
     if not isinstance(user_id, int) or not isinstance(version, int):
         return None
-    return user_id, version
+    return TokenClaims(user_id, version)

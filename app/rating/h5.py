@@ -25,6 +25,7 @@ from app.identity import service as identity
 from app.identity.decorators import h5_current_user, h5_login_required, h5_sign_in
 from app.identity.errors import VerificationFailed
 from app.identity.sms import get_sms_backend
+from app.identity.tokens import TokenClaims
 from app.masking import mask_phone
 from app.masterdata import service as masterdata
 from app.rating import links, rules, service
@@ -124,7 +125,8 @@ def rate(order_no: str):
             "comment", ""), "tags": request.form.getlist("tags")}
         try:
             data = RATING_IN.load({"order_no": order_no, **form})
-            body, _status = submit(user=g.user, data=data, channel=channel,
+            body, _status = submit(rater=TokenClaims(g.user.id, g.user.token_version),
+                                   data=data, channel=channel,
                                    idempotency_key=request.form.get("form_id") or None)
             db.session.commit()
             return redirect(url_for(".thanks", order_no=order_no, stars=body["stars"]))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from app.identity import service as identity
+from app.identity.errors import InvalidUserToken
+from app.identity.tokens import TokenClaims
 from app.rating import service
 from app.rating.schemas import RatingIn, RatingOut
 
@@ -13,32 +16,39 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 RATING_IN, RATING_OUT = RatingIn(), RatingOut()
 
 
-def submit(*, user, data: dict, channel: str, idempotency_key: str | None) -> tuple[dict, int]:
-    """Submit a rating once; a retry with the same Idempotency-Key gets the first answer."""
+def submit(*, rater: TokenClaims, data: dict, channel: str,
+           idempotency_key: str | None) -> tuple[dict, int]:
+    """Submit a rating once; a retry with the same Idempotency-Key gets the first answer.
+
+    `rater`: the claims of the caller's token. The submission's own query refuses a revoked
+    token; a stored answer is only replayed after the token is checked on its own.
+    """
     fingerprint = service.request_fingerprint(data) if idempotency_key else None
     if idempotency_key:
-        replay = service.find_replay(user_id=user.id, key=idempotency_key, fingerprint=fingerprint)
+        if identity.user_of_claims(rater) is None:
+            raise InvalidUserToken()
+        replay = service.find_replay(user_id=rater.user_id, key=idempotency_key,
+                                     fingerprint=fingerprint)
         if replay is not None:
             return replay.body, replay.status
     config = current_app.config
     try:
         rating = service.submit_rating(
-            rater_id=user.id, channel=channel, window_days=config["RATING_WINDOW_DAYS"],
+            rater=rater, channel=channel, window_days=config["RATING_WINDOW_DAYS"],
             catalogue=service.tag_catalogue(config.get("RATING_TAGS_FILE")),
-            client_ip=request.remote_addr,
-            user_agent=request.user_agent.string, recovery_hours=config["RECOVERY_DUE_HOURS"],
-            **data)
+            client_ip=request.remote_addr, user_agent=request.user_agent.string,
+            recovery_hours=config["RECOVERY_DUE_HOURS"], **data)
     except service.AlreadyRated:
         # A concurrent retry with the same key may have won the race: answer as it did. (Our
         # insert waited for the winner's commit and inserted nothing; its replay is visible.)
         if idempotency_key:
-            replay = service.find_replay(user_id=user.id, key=idempotency_key,
+            replay = service.find_replay(user_id=rater.user_id, key=idempotency_key,
                                          fingerprint=fingerprint)
             if replay is not None:
                 return replay.body, replay.status
         raise
     body = RATING_OUT.dump(rating)
     if idempotency_key:
-        service.remember_answer(user_id=user.id, key=idempotency_key, fingerprint=fingerprint,
-                                status=201, body=body)
+        service.remember_answer(user_id=rater.user_id, key=idempotency_key,
+                                fingerprint=fingerprint, status=201, body=body)
     return body, 201

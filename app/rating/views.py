@@ -8,7 +8,7 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.pagination import PageQuery, page_body
-from app.identity.decorators import customer_required, technician_required
+from app.identity.decorators import claims_required, technician_required
 from app.rating import links, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
@@ -26,14 +26,14 @@ def rating_tags():
 
 
 @bp.post("/ratings")
-@customer_required
+@claims_required
 @api_doc("提交评价 (rate a completed order)", tags=["ratings"], body=RatingIn,
          responses={201: RatingOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
          headers={IDEMPOTENCY_HEADER: "retries with the same key get the first answer"})
 def create_rating():
     data = RATING_IN.load(request.get_json(silent=True) or {})
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()[:100] or None
-    body, status = submit(user=g.user, data=data, channel="miniprogram", idempotency_key=key)
+    body, status = submit(rater=g.claims, data=data, channel="miniprogram", idempotency_key=key)
     db.session.commit()
     return body, status
 

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.rating.models import Rating, RecoveryTask
+from app.identity.tokens import issue_token
 from tests import factories
+from tests.conftest import TEST_SECRET
 from tests.factories import bind, bind_technician, headers_for, user
 
 
@@ -137,6 +139,36 @@ def test_revoked_token_is_401(scene, rate):
     customer.token_version += 1
     db.session.flush()
     assert rate(order.order_no, headers).status_code == 401
+
+
+def test_a_bad_token_is_401_before_any_rule_answers(app, scene, rate):
+    """The submission checks the token in its own query: whatever the order, a revoked, forged,
+    expired or unknown user's token is refused and records nothing (no order_not_found leak)."""
+    order, customer, headers = scene
+    stranger = user()
+    unknown = {"Authorization": f"Bearer {issue_token(TEST_SECRET, 999999, 0)}"}
+    forged = {"Authorization": headers["Authorization"][:-2] + "xx"}
+    customer.token_version += 1
+    db.session.flush()
+    for bad in (headers, unknown, forged):
+        for order_no in (order.order_no, "GD-NOPE"):
+            response = rate(order_no, bad)
+            assert (response.status_code, response.json["error"]["code"]) == (401, "invalid_token")
+    app.config["USER_TOKEN_TTL"], ttl = -1, app.config["USER_TOKEN_TTL"]
+    try:
+        assert rate(order.order_no, headers_for(stranger)).status_code == 401
+    finally:
+        app.config["USER_TOKEN_TTL"] = ttl
+    assert ratings() == 0
+
+
+def test_a_revoked_token_gets_no_replay(scene, rate):
+    order, customer, headers = scene
+    assert rate(order.order_no, headers, key="k-9").status_code == 201
+    customer.token_version += 1
+    db.session.flush()
+    response = rate(order.order_no, headers, key="k-9")
+    assert (response.status_code, response.json["error"]["code"]) == (401, "invalid_token")
 
 
 def test_idempotency_key_replays_the_first_answer(scene, rate):

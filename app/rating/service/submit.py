@@ -16,7 +16,9 @@ from sqlalchemy import bindparam, exists, func, select
 from app.db import execute_core, insert_unless_duplicate, utcnow
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.extensions import db
+from app.identity.errors import InvalidUserToken
 from app.identity.models import AccountBinding, TechnicianBinding, WeChatIdentity, WeChatUser
+from app.identity.tokens import TokenClaims
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
 from app.rating import rules
 from app.rating.models import Rating
@@ -103,13 +105,14 @@ class SubmittedRating:
         return self.order.rater_openid
 
 
-def submit_rating(*, rater_id: int, order_no: str, stars: int, tags: list[str], comment: str,
+def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[str], comment: str,
                   channel: str, window_days: int, catalogue: tuple[Tag, ...],
                   client_ip: str | None = None, user_agent: str | None = None,
                   recovery_hours: int = 48, now: datetime | None = None) -> SubmittedRating:
-    """Record a rating of `order_no` by user `rater_id`, checking every rule of SPEC flow 3."""
+    """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3. `rater` is
+    a user token's claims: a revoked token is refused here, in the same query (401)."""
     now = now or utcnow()
-    order = rated_order(order_no, rater_id, channel=channel)
+    order = rated_order(order_no, rater, channel=channel)
     if order is None:
         raise NotFound("工单不存在 (order not found)", code="order_not_found")
     if order.rater_is_technician:
@@ -133,7 +136,7 @@ def submit_rating(*, rater_id: int, order_no: str, stars: int, tags: list[str], 
         raise Unprocessable("标签与星级不符 (tags do not fit the stars)",
                             details={"fields": {"tags": [f"{t} 不适用于 {stars} 星" for t in misfits]}})
 
-    values = {"user_id": rater_id, "stars": stars, "tags": list(dict.fromkeys(tags)),
+    values = {"user_id": rater.user_id, "stars": stars, "tags": list(dict.fromkeys(tags)),
               "comment": rules.clean_comment(comment), "channel": channel,
               "client_ip": client_ip, "user_agent": (user_agent or "")[:400] or None,
               "created_at": now}
@@ -152,18 +155,23 @@ def submit_rating(*, rater_id: int, order_no: str, stars: int, tags: list[str], 
     return rating
 
 
-def rated_order(order_no: str, rater_id: int, *, channel: str) -> RatedOrder | None:
-    """The order as `rater_id` would rate it on `channel`, or None when there is no such order."""
+def rated_order(order_no: str, rater: TokenClaims, *, channel: str) -> RatedOrder | None:
+    """The order as `rater` would rate it on `channel`, or None when there is no such order.
+    Raises InvalidUserToken when the claims' token version is no longer the user's."""
     row = execute_core(db.session, _rated_order_query(), {
-        "order_no": order_no, "user_id": rater_id, "openid_app": CHANNEL_APP[channel]
-    }).one_or_none()
-    return None if row is None else RatedOrder.from_row(row)
+        "order_no": order_no, "user_id": rater.user_id, "token_version": rater.token_version,
+        "openid_app": CHANNEL_APP[channel]}).one_or_none()
+    if row is None:
+        raise InvalidUserToken()
+    return None if row.id is None else RatedOrder.from_row(row)
 
 
 @cache
 def _rated_order_query():
     # Built once: on this path constructing the expression costs more CPU than running it.
-    user_id = bindparam("user_id")
+    # Anchored on the rater's row with the token's version, the order outer-joined: no row means
+    # a revoked token, a row without an order means no such order.
+    user_id = WeChatUser.id
     return select(
         WorkOrder.id, WorkOrder.order_no, WorkOrder.status, WorkOrder.completed_at,
         WorkOrder.technician_id, Technician.employee_no, Technician.team, Technician.area,
@@ -179,15 +187,17 @@ def _rated_order_query():
         select(WeChatIdentity.openid)
         .where(WeChatIdentity.user_id == user_id, WeChatIdentity.app == bindparam("openid_app"))
         .order_by(WeChatIdentity.id).limit(1).scalar_subquery().label("rater_openid"),
-        select(WeChatUser.unionid).where(WeChatUser.id == user_id)
-        .scalar_subquery().label("rater_unionid"),
+        WeChatUser.unionid.label("rater_unionid"),
         exists().where(TechnicianBinding.user_id == user_id).label("rater_is_a_technician"),
         exists().where(CallbackResult.order_id == WorkOrder.id).label("has_callbacks"),
         select(func.max(Rating.created_at)).where(Rating.technician_id == WorkOrder.technician_id)
         .scalar_subquery().label("technician_last_rated_at"),
-    ).join(Technician, Technician.id == WorkOrder.technician_id).join(
+    ).select_from(WeChatUser).outerjoin(
+        WorkOrder, WorkOrder.order_no == bindparam("order_no")).outerjoin(
+        Technician, Technician.id == WorkOrder.technician_id).outerjoin(
         BroadbandAccount, BroadbandAccount.id == WorkOrder.account_id).where(
-        WorkOrder.order_no == bindparam("order_no"))
+        WeChatUser.id == bindparam("user_id"),
+        WeChatUser.token_version == bindparam("token_version"))
 
 
 def tag_catalogue(path: str | None = None) -> tuple[Tag, ...]:

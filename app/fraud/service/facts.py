@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
@@ -155,10 +156,9 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
     recent = [facts]
     last = order.technician_last_rated_at
     if last is not None and last >= rating.created_at - burst_window:
-        recent = [_to_facts(r) for r in db.session.execute(_facts_query(
-            Rating.technician_id == rating.technician_id,
-            Rating.created_at >= rating.created_at - burst_window * 3,
-            Rating.created_at <= rating.created_at))]
+        recent = [_to_facts(r) for r in db.session.execute(_recent_ratings_query(), {
+            "technician_id": rating.technician_id, "until": rating.created_at,
+            "since": rating.created_at - burst_window * 3})]
         if not any(r.rating_id == rating.id for r in recent):
             recent.append(facts)
     return ScanContext(
@@ -168,6 +168,15 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
         callbacks=(_callbacks(select(Rating.order_id).where(Rating.id == rating.id))
                    if order.has_callbacks else {}),
     )
+
+
+@cache
+def _recent_ratings_query() -> Select:
+    # Built once: it runs at submission whenever the technician was rated minutes before.
+    return _facts_query(
+        Rating.technician_id == bindparam("technician_id"),
+        Rating.created_at >= bindparam("since", type_=Rating.created_at.type),
+        Rating.created_at <= bindparam("until", type_=Rating.created_at.type))
 
 
 def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,

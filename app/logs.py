@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
@@ -76,7 +76,7 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def _assign_request_id():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -84,6 +84,8 @@ def init_logging(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
+        if not access_log.isEnabledFor(logging.INFO):
+            return response
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         access_log.info("request", extra={

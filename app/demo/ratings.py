@@ -82,8 +82,8 @@ def _rate(stats: RatingStats, *, user, order: DemoOrder, stars: int, tags: list[
           comment: str, at: datetime, ip: str, agent: str, config: dict) -> None:
     try:
         rating_service.submit_rating(
-            rater=TokenClaims(user.id, user.token_version), order_no=order.order_no, stars=stars, tags=tags, comment=comment,
-            channel="h5", window_days=config["RATING_WINDOW_DAYS"],
+            rater=TokenClaims(user.id, user.token_version), order_no=order.order_no, stars=stars,
+            tags=tags, comment=comment, channel="h5", window_days=config["RATING_WINDOW_DAYS"],
             catalogue=rating_service.tag_catalogue(config.get("RATING_TAGS_FILE")),
             client_ip=ip, user_agent=agent, now=at,
             recovery_hours=config.get("RECOVERY_DUE_HOURS", 48))

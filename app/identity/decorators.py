@@ -15,9 +15,16 @@ from app.identity.errors import InvalidUserToken, NotATechnician, TechnicianInac
 H5_SESSION_USER = "wx_user"   # session value: [user id, token version]
 
 
-def _user_from_bearer():
+def _claims_from_bearer():
     token = bearer_token()
-    user = service.authenticate_token(token) if token else None
+    claims = service.token_claims(token) if token else None
+    if claims is None:
+        raise InvalidUserToken()
+    return claims
+
+
+def _user_from_bearer():
+    user = service.user_of_claims(_claims_from_bearer())
     if user is None:
         raise InvalidUserToken()
     return user
@@ -46,11 +53,7 @@ def claims_required(view):
     """
     @wraps(view)
     def wrapper(*args, **kwargs):
-        token = bearer_token()
-        claims = service.token_claims(token) if token else None
-        if claims is None:
-            raise InvalidUserToken()
-        g.claims = claims
+        g.claims = _claims_from_bearer()
         return view(*args, **kwargs)
     return wrapper
 

@@ -115,12 +115,6 @@ def login_official_account(*, openid: str, unionid: str | None) -> WeChatUser:
     return user
 
 
-def authenticate_token(token: str) -> WeChatUser | None:
-    """The user of a valid, unexpired, unrevoked token, else None."""
-    claims = token_claims(token)
-    return user_of_claims(claims) if claims is not None else None
-
-
 def token_claims(token: str) -> tokens.TokenClaims | None:
     """The claims of a token with a good signature and age; revocation is not checked here."""
     return tokens.read_token(current_app.config["SECRET_KEY"], token,

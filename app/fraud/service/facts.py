@@ -53,7 +53,7 @@ def month_rating_ids(start: datetime, end: datetime) -> Select:
             .where(WorkOrder.completed_at >= start, WorkOrder.completed_at < end))
 
 
-def _rater_links(user_ids: Select) -> dict[int, list[TechnicianLink]]:
+def _rater_links(user_ids: Select | list[int]) -> dict[int, list[TechnicianLink]]:
     links: dict[int, list[TechnicianLink]] = {}
     rows = db.session.execute(
         select(TechnicianBinding.user_id, Technician.id, Technician.employee_no, Technician.team,
@@ -66,7 +66,7 @@ def _rater_links(user_ids: Select) -> dict[int, list[TechnicianLink]]:
     return links
 
 
-def _callbacks(order_ids: Select) -> dict[str, list[CallbackFact]]:
+def _callbacks(order_ids: Select | list[int]) -> dict[str, list[CallbackFact]]:
     found: dict[str, list[CallbackFact]] = {}
     rows = db.session.execute(
         select(WorkOrder.order_no, CallbackResult.channel, CallbackResult.result,
@@ -163,10 +163,8 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
             recent.append(facts)
     return ScanContext(
         ratings=recent,
-        rater_links=(_rater_links(select(Rating.user_id).where(Rating.id == rating.id))
-                     if order.rater_is_a_technician else {}),
-        callbacks=(_callbacks(select(Rating.order_id).where(Rating.id == rating.id))
-                   if order.has_callbacks else {}),
+        rater_links=_rater_links([rating.user_id]) if order.rater_is_a_technician else {},
+        callbacks=_callbacks([rating.order_id]) if order.has_callbacks else {},
     )
 
 

@@ -7,12 +7,12 @@ For each database, a scratch schema is built by `flask db upgrade heads` (SQLite
 bench/out/, PostgreSQL database `bench_ratings`) and seeded with SQLAlchemy Core, untimed:
 technicians (--technicians, 5,000 by default), broadband accounts, work orders completed an hour
 ago (inside the rating window), one WeChat user per order bound to the order's account, and a
-user token per user from `app.identity.tokens.issue_token`. Every request rates a different order, once, with a realistic
-body: mostly 5★, some low ratings (1–2★ also open a service-recovery task), tags that fit the
-stars, a Chinese comment. The run rates a day's orders within seconds, so a technician whose
-orders are rated twice in it is rated twice inside the fraud burst window: those ratings take the
-submission-time burst check's slower path (it loads the technician's recent ratings), more often
-than a real day would.
+user token per user from `app.identity.tokens.issue_token`. Every request rates a different
+order, once, with a realistic body: mostly 5★, some low ratings (1–2★ also open a
+service-recovery task), tags that fit the stars, a Chinese comment. The run rates a day's
+orders within seconds, so a technician whose orders are rated twice in it is rated twice inside
+the fraud burst window: those ratings take the submission-time burst check's slower path (it
+loads the technician's recent ratings), more often than a real day would.
 
 Two servers run under the same gunicorn settings (2 workers, loopback only): the real `wsgi:app`
 (APP_ENV=development, LOG_LEVEL=WARNING) and bench/ref_insert_app.py, one view that parses the
@@ -232,32 +232,30 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def workers_cpu_seconds(master: subprocess.Popen) -> float:
-    """User + system CPU seconds used so far by the gunicorn master's worker processes (Linux)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master.pid:                  # ppid
-            total += int(fields[11]) + int(fields[12])    # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_cpu_seconds() -> float:
-    """User + system CPU seconds used so far by every PostgreSQL server process on this machine
-    (Linux; the server runs here, so its backends' work is part of each request's cost)."""
+def cpu_seconds_of(wanted) -> float:
+    """User + system CPU seconds used so far by the processes for which `wanted(name, ppid)` is
+    true (Linux, from /proc/<pid>/stat)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
         except (OSError, ValueError):
             continue
-        if name.startswith("postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
+        fields = rest.split()
+        if wanted(name, int(fields[1])):
+            total += int(fields[11]) + int(fields[12])    # utime, stime in clock ticks
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU seconds of the gunicorn master's worker processes."""
+    return cpu_seconds_of(lambda _name, ppid: ppid == master.pid)
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine: the server runs here, so
+    its backends' work is part of each request's cost."""
+    return cpu_seconds_of(lambda name, _ppid: name.startswith("postgres"))
 
 
 # --- load ----------------------------------------------------------------------------------------

@@ -140,11 +140,13 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # see reports/tariff.py. Unset: SPEC's defaults.
         "TARIFF_FILE": _env("TARIFF_FILE"),
         # Fraud review: per-detector weights as a JSON object overriding the defaults in
-        # app/fraud/detectors/combine.py, the score from which a rating is flagged, and fines.
+        # app/fraud/detectors/combine.py, the score from which a rating is flagged, the fines and
+        # the days of 待岗培训 a repeat offence brings (SPEC flow 5).
         "FRAUD_WEIGHTS": _json_object("FRAUD_WEIGHTS"),
         "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", 0.4),
         "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", 5000),
         "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", 1000),
+        "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", 30),
         # Subscribe-message template and mini-program page of the rating invitation.
         "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
         "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),

@@ -102,7 +102,8 @@ def _operation(doc, view, rule, method: str) -> dict:
     errors = set(doc.errors) | ({401, 403} if auth == "api_key" else set()) | (
         {422} if doc.body is not None or doc.query is not None else set())
     for status in sorted(errors):
+        codes = ", ".join(doc.error_codes.get(status) or (HTTP_CODES.get(status, "see code"),))
         operation["responses"][str(status)] = {
-            "description": f"{_STATUS_TEXT.get(status, 'error')} ({HTTP_CODES.get(status, 'see code')})",
+            "description": f"{_STATUS_TEXT.get(status, 'error')} ({codes})",
             "content": {"application/json": {"schema": "Error"}}}
     return operation

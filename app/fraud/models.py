@@ -1,4 +1,5 @@
-"""Flags raised on ratings, the decisions taken on them, and the sanctions that follow."""
+"""Flags raised on ratings, the cases that group them, the decisions taken on them, and the
+offences (one per technician-month) that follow."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,10 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
-from app.masterdata.models import Technician, WorkOrder
+from app.masterdata.models import Technician, TechnicianSuspension, WorkOrder
 from app.rating.models import Rating
 
 FLAG_STATUSES = ("open", "confirmed", "dismissed")
+CASE_STATUSES = ("open", "confirmed", "dismissed")
+DECISIONS = ("confirmed", "dismissed", "reopened", "reversed")
 SAMPLE_OUTCOMES = ("customer_confirmed", "customer_denied", "unreachable")
 APPEAL_STATUSES = ("open", "upheld", "rejected")
 
@@ -48,10 +51,16 @@ class FraudFlag(db.Model):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    # Bumped by every decision: a decision names the version it saw (ETag / If-Match).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("fraud_cases.id"), index=True)
+    # The offence a confirmed flag counts in; None while not confirmed.
+    offence_id: Mapped[int | None] = mapped_column(ForeignKey("fraud_offences.id"), index=True)
 
     rating: Mapped[Rating] = relationship()
     order: Mapped[WorkOrder] = relationship()
     technician: Mapped[Technician] = relationship()
+    case: Mapped[FraudCase | None] = relationship(back_populates="flags")
 
     @property
     def detector_ids(self) -> list[str]:
@@ -61,16 +70,51 @@ class FraudFlag(db.Model):
         return f"<FraudFlag rating={self.rating_id} {self.score:.2f} {self.status}>"
 
 
+class FraudCase(db.Model):
+    """Flags that share evidence — one technician-month, one ring, one burst — reviewed together.
+
+    One decision with one note settles the case: the ticked ratings confirmed, the rest
+    dismissed. Its score is its strongest flag's. A case anyone has decided on keeps its flags.
+    """
+
+    __tablename__ = "fraud_cases"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'confirmed', 'dismissed')", name="status"),
+        Index("ix_fraud_cases_status_score", "status", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    month: Mapped[str | None] = mapped_column(String(7), index=True)   # its earliest flag's
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    flags: Mapped[list[FraudFlag]] = relationship(
+        back_populates="case", order_by="(FraudFlag.score.desc(), FraudFlag.id)")
+
+    def __repr__(self) -> str:
+        return f"<FraudCase {self.id} {self.flag_count} flags {self.score:.2f} {self.status}>"
+
+
 class FraudDecision(db.Model):
-    """Every decision on a flag, kept with who, when and why (flags can be re-decided)."""
+    """Every decision on a flag, kept with who, when and why (flags can be re-decided, and a
+    confirmation reversed). A case decision writes one row per flag it settled, with the case."""
 
     __tablename__ = "fraud_decisions"
     __table_args__ = (
-        CheckConstraint("decision IN ('confirmed', 'dismissed', 'reopened')", name="decision"),
+        CheckConstraint("decision IN ('confirmed', 'dismissed', 'reopened', 'reversed')",
+                        name="decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("fraud_flags.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("fraud_cases.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(100))
@@ -82,28 +126,44 @@ class FraudDecision(db.Model):
         return f"<FraudDecision flag={self.flag_id} {self.decision}>"
 
 
-class Sanction(db.Model):
-    """The consequence of a confirmed fraud for the technician, in the month of the rated order:
-    not star-eligible that month, no quarterly grade, and the offence count's fine/suspension."""
+class FraudOffence(db.Model):
+    """One finding (一次发现): every fraud confirmed against a technician for one month (of the
+    rated orders' completion), however many ratings, flags or cases it spans (SPEC flow 5).
 
-    __tablename__ = "sanctions"
+    Offences are numbered by month among the technician's live ones; undoing the last confirmed
+    rating of a month revokes its offence (kept, with `revoked_at`) and renumbers later months.
+    """
+
+    __tablename__ = "fraud_offences"
     __table_args__ = (
+        UniqueConstraint("technician_id", "month"),
         CheckConstraint("offence_no >= 1", name="offence_no"),
-        Index("ix_sanctions_technician_month", "technician_id", "month"),
+        CheckConstraint("fine >= 0", name="fine"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    flag_id: Mapped[int] = mapped_column(ForeignKey("fraud_flags.id"), unique=True)
     technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
     month: Mapped[str] = mapped_column(String(7))           # YYYY-MM in TIMEZONE
     offence_no: Mapped[int] = mapped_column(Integer)
     fine: Mapped[int] = mapped_column(Integer)               # yuan
     suspension: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The suspension this offence brought (kept when a manager lifts it early).
+    suspension_id: Mapped[int | None] = mapped_column(ForeignKey("technician_suspensions.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    technician: Mapped[Technician] = relationship()
+    suspension_row: Mapped[TechnicianSuspension | None] = relationship()
+    flags: Mapped[list[FraudFlag]] = relationship(order_by="FraudFlag.id", viewonly=True)
+
+    @property
+    def rating_ids(self) -> list[int]:
+        """The confirmed fake ratings this finding rests on."""
+        return [flag.rating_id for flag in self.flags]
+
     def __repr__(self) -> str:
-        return f"<Sanction technician={self.technician_id} {self.month} #{self.offence_no}>"
+        return f"<FraudOffence technician={self.technician_id} {self.month} #{self.offence_no}>"
 
 
 class TechnicianSighting(db.Model):

@@ -52,6 +52,9 @@ class FraudFlagOut(Schema):
     decided_by = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     note = fields.String(allow_none=True)
+    version = fields.Integer(required=True)
+    case_id = fields.Integer(allow_none=True)
+    offence_id = fields.Integer(allow_none=True)
 
 
 class FraudFlagListOut(PageMeta):
@@ -69,11 +72,6 @@ class FraudFlagQuery(PageQuery):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
-class FraudDecisionIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["confirmed", "dismissed"]))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
 class FraudDecisionOut(Schema):
     decision = fields.String(required=True)
     note = fields.String(required=True)
@@ -81,13 +79,15 @@ class FraudDecisionOut(Schema):
     decided_at = fields.DateTime(required=True)
 
 
-class SanctionOut(Schema):
+class FlagOffenceOut(Schema):
+    """The finding a confirmed flag counts in (one per technician-month)."""
+
     id = fields.Integer(required=True)
-    flag_id = fields.Integer(required=True)
     month = fields.String(required=True)
     offence_no = fields.Integer(required=True)
     fine = fields.Integer(required=True)
     suspension = fields.Boolean(required=True)
+    rating_ids = fields.List(fields.Integer(), required=True)
     created_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)
 
@@ -147,18 +147,8 @@ class FraudFlagDetailOut(FraudFlagOut):
     order = fields.Nested(FlagOrderOut, required=True)
     technician = fields.Nested(FlagTechnicianOut, required=True)
     decisions = fields.List(fields.Nested(FraudDecisionOut), required=True)
-    sanction = fields.Nested(SanctionOut, allow_none=True, required=True)
+    offence = fields.Nested(FlagOffenceOut, allow_none=True, required=True)
     appeals = fields.List(fields.Nested(FraudAppealOut), required=True)
-
-
-class SanctionQuery(Schema):
-    employee_no = fields.String()
-    month = fields.String(validate=MONTH)
-    include_revoked = fields.Boolean(load_default=False)
-
-
-class SanctionListOut(Schema):
-    items = fields.List(fields.Dict(), required=True)
 
 
 class FraudAppealIn(Schema):

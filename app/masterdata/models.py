@@ -1,9 +1,10 @@
 """Master data pushed by upstream systems. Each table has its business key as a unique column."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -42,6 +43,44 @@ class Technician(Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<Technician {self.employee_no} {self.name} {self.status}>"
+
+
+class TechnicianSuspension(db.Model):
+    """A period of 待岗培训: the technician is `suspended` from `starts_on` to `ends_on` (local
+    dates, both included) unless lifted. Whether someone is suspended today is read from these
+    dates, so a suspension ends by itself; `status` above stays what upstream last sent."""
+
+    __tablename__ = "technician_suspensions"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+        Index("ix_technician_suspensions_technician_ends", "technician_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    planned_ends_on: Mapped[date] = mapped_column(Date)     # as decided, before any shortening
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last manager change (shortened or lifted) and why; the audit log keeps every one.
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    change_note: Mapped[str | None] = mapped_column(Text)
+
+    technician: Mapped[Technician] = relationship()
+
+    def covers(self, day: date) -> bool:
+        return self.lifted_at is None and self.starts_on <= day <= self.ends_on
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def __repr__(self) -> str:
+        return f"<TechnicianSuspension technician={self.technician_id} {self.starts_on}..{self.ends_on}>"
 
 
 class BroadbandAccount(Timestamps, db.Model):

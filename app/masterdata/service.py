@@ -12,6 +12,10 @@ from app.masterdata import readers
 from app.masterdata.imports import ImportResult, run_import
 from app.masterdata.models import BroadbandAccount, Technician, WorkOrder
 from app.masterdata.specs import SPECS, ImportSpec
+from app.masterdata.suspensions import (  # noqa: F401  (part of this module's interface)
+    cancel as cancel_suspension, current_suspension, effective_status, get_suspension,
+    lift as lift_suspension, local_today, shorten as shorten_suspension, status_on,
+    suspend, suspended_until, suspensions_of)
 
 
 # Sent after an import has written its rows, inside the importer's transaction, so other domains

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.fraud.models import FraudDecision, FraudFlag, Sanction
+from app.fraud.models import FraudDecision, FraudFlag, FraudOffence
 from app.fraud.service import confirmed_frauds_by_technician
 from tests import factories
 from tests.factories import bind, bind_technician, headers_for, user
@@ -106,36 +106,45 @@ def test_confirm_voids_rating_falls_back_to_callback_and_sanctions(client, audit
     assert detail["technician"]["employee_no"] == ring["technician"].employee_no
     assert "****" in detail["technician"]["phone"]
     assert detail["decisions"][0]["decided_by"] == "test auditor"
-    assert detail["sanction"]["offence_no"] == 1
+    assert detail["offence"]["offence_no"] == 1
 
-    # A second confirmed offence: suspension and the smaller fine.
+    # Another fake rating of the same month is the same finding: still one offence, one fine.
     second = db.session.scalar(select(FraudFlag.id).where(
         FraudFlag.rating_id == ring["ratings"][1].id))
     assert decide(client, auditor, second, "confirmed").status_code == 200
-    terms = db.session.scalar(select(Sanction).where(Sanction.flag_id == second))
-    assert (terms.offence_no, terms.fine, terms.suspension) == (2, 1000, True)
+    (offence,) = db.session.scalars(select(FraudOffence)).all()
+    assert (offence.offence_no, offence.fine, offence.suspension) == (1, 5000, False)
+    assert sorted(offence.rating_ids) == sorted(r.id for r in ring["ratings"][:2])
+    assert confirmed_frauds_by_technician([ring["month"]]) == {ring["technician"].id: 2}
 
     # The rescan keeps decisions as they are.
     assert scan(client, auditor, ring["month"])["flags_created"] == 0
     assert db.session.get(FraudFlag, flag_id).status == "confirmed"
 
 
-def test_dismissing_a_confirmed_flag_restores_rating_and_revokes_sanction(client, auditor, ring,
-                                                                          admin_headers):
+def test_a_managers_reversal_restores_rating_and_revokes_the_offence(client, auditor, manager,
+                                                                     ring, admin_headers):
     scan(client, auditor, ring["month"])
     flag_id = db.session.scalar(select(FraudFlag.id).where(
         FraudFlag.rating_id == ring["ratings"][0].id))
     decide(client, auditor, flag_id, "confirmed")
-    response = decide(client, auditor, flag_id, "dismissed", note="客户确认本人评价 (customer confirmed)")
+    # Dismissing a confirmation is not a decision an auditor takes: it is a manager's reversal.
+    refused = decide(client, auditor, flag_id, "dismissed", note="客户确认本人评价")
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "decision_conflict")
+    by_auditor = client.post(f"/api/v1/admin/fraud/flags/{flag_id}/reversal",
+                             json={"reason": "客户确认本人评价"}, headers=auditor)
+    assert by_auditor.status_code == 403
+    response = client.post(f"/api/v1/admin/fraud/flags/{flag_id}/reversal",
+                           json={"reason": "客户确认本人评价 (customer confirmed)"}, headers=manager)
     assert response.status_code == 200 and response.json["status"] == "dismissed"
     order = ring["orders"][0]
     effective = client.get(f"/api/v1/admin/orders/{order.order_no}", headers=admin_headers).json
     assert effective["effective"]["source"] == "wechat"
-    assert db.session.scalar(select(Sanction.revoked_at).where(Sanction.flag_id == flag_id))
+    assert db.session.scalar(select(FraudOffence.revoked_at))
     assert confirmed_frauds_by_technician([ring["month"]]) == {}
     history = db.session.scalars(select(FraudDecision.decision).where(
         FraudDecision.flag_id == flag_id).order_by(FraudDecision.id)).all()
-    assert history == ["confirmed", "dismissed"]
+    assert history == ["confirmed", "reversed"]
 
 
 def test_decision_rules(client, auditor, ring):
@@ -146,7 +155,7 @@ def test_decision_rules(client, auditor, ring):
     assert decide(client, auditor, flag_id, "maybe").status_code == 422
     assert decide(client, auditor, flag_id, "dismissed", note="").status_code == 200
     again = decide(client, auditor, flag_id, "dismissed")
-    assert (again.status_code, again.json["error"]["code"]) == (409, "flag_already_decided")
+    assert (again.status_code, again.json["error"]["code"]) == (409, "decision_conflict")
     assert decide(client, auditor, 999999, "confirmed").status_code == 404
 
 
@@ -206,7 +215,7 @@ def test_an_ordinary_submission_raises_no_flag(client):
     assert db.session.scalar(select(func.count()).select_from(FraudFlag)) == 0
 
 
-def test_appeal_upheld_dismisses_the_flag(client, auditor, ring):
+def test_appeal_upheld_reverses_the_confirmation(client, auditor, ring):
     scan(client, auditor, ring["month"])
     flag_id = db.session.scalar(select(FraudFlag.id).limit(1))
     early = client.post(f"/api/v1/admin/fraud/flags/{flag_id}/appeals",

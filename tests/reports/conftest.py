@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.extensions import db
-from app.fraud.models import FraudFlag, Sanction
+from sqlalchemy import select
+
+from app.fraud.models import FraudFlag, FraudOffence
 from app.identity.models import TechnicianBinding, WeChatUser
 from app.identity.tokens import issue_token
 from app.masterdata.models import Complaint
@@ -44,18 +46,24 @@ def rating(order, stars: int, *, user=None, voided: bool = False, created_at=Non
     return row
 
 
-def sanction(technician, month: str, *, order=None, revoked: bool = False) -> Sanction:
+def sanction(technician, month: str, *, order=None, revoked: bool = False) -> FraudOffence:
+    """A confirmed fake rating counted in the technician's offence of `month` (revoked: the
+    confirmation was reversed, so the offence no longer stands)."""
     order = order or factories.order(technician=technician,
                                      completed_at=OCT_START + timedelta(days=3))
-    rated = rating(order, 5, voided=True)
+    rated = rating(order, 5, voided=not revoked)
+    row = db.session.scalar(select(FraudOffence).where(
+        FraudOffence.technician_id == technician.id, FraudOffence.month == month))
+    if row is None:
+        row = FraudOffence(technician_id=technician.id, month=month, offence_no=1, fine=5000,
+                           suspension=False, revoked_at=NOW if revoked else None)
+        db.session.add(row)
+        db.session.flush()
     flag = FraudFlag(rating_id=rated.id, order_id=order.id, technician_id=technician.id,
-                     score=0.9, reasons=[], status="confirmed")
+                     month=month, score=0.9, reasons=[],
+                     status="dismissed" if revoked else "confirmed",
+                     offence_id=None if revoked else row.id)
     db.session.add(flag)
-    db.session.flush()
-    row = Sanction(flag_id=flag.id, technician_id=technician.id, month=month, offence_no=1,
-                   fine=5000, suspension=False,
-                   revoked_at=NOW if revoked else None)
-    db.session.add(row)
     db.session.flush()
     return row
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from app.extensions import db
-from app.fraud.models import Sanction
+from app.fraud.models import FraudFlag, FraudOffence
 from app.masterdata.models import CallbackResult, Complaint, Technician, WorkOrder
 from app.rating import rules
 from app.rating.models import Rating
@@ -47,10 +47,13 @@ def order_facts(start, end):
 
 
 def frauds(months):
+    """Confirmed fake ratings per technician in live offences of `months`."""
     counts = defaultdict(int)
-    for s in db.session.scalars(select(Sanction)):
-        if s.month in months and s.revoked_at is None:
-            counts[s.technician_id] += 1
+    for offence in db.session.scalars(select(FraudOffence)):
+        if offence.month in months and offence.revoked_at is None:
+            counts[offence.technician_id] += sum(
+                1 for f in db.session.scalars(select(FraudFlag).where(
+                    FraudFlag.offence_id == offence.id)) if f.status == "confirmed")
     return counts
 
 

@@ -62,9 +62,10 @@ def decide(flag_id: int):
     note = (request.form.get("note") or "").strip()
     if decision not in ("confirmed", "dismissed"):
         raise Unprocessable("请选择确认或排除 (choose confirm or dismiss)")
-    flag = fraud_service.decide(flag_id=flag_id, decision=decision, note=note,
-                                by=g.staff.username, tz_name=tz(),
-                                **fraud_service.fines(current_app.config))
+    outcome = fraud_service.decide_flag(
+        flag_id=flag_id, decision=decision, note=note,
+        ctx=fraud_service.context(current_app.config, by=g.staff.username))
+    flag = outcome.flag
     audit(f"flag_{decision}", f"flag {flag.id}", order_no=flag.order.order_no,
           employee_no=flag.technician.employee_no, score=flag.score, note=note)
     db.session.commit()

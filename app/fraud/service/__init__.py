@@ -1,34 +1,36 @@
-"""Fraud review operations. Other domains (reports) read sanctions only through this package.
+"""Fraud review operations. Other domains (reports) read offences only through this package.
 
-`scan` flags ratings, `review` runs the queue, decisions, sanctions and appeals, `sampling` the
-callback samples; `facts` loads what detectors read.
+`scan` flags ratings, `cases` groups them for review, `decisions` confirms, dismisses and
+reverses (safe under races), `offences` keeps one finding per technician-month with its fine
+and suspension, `consequences` states what a decision does before and after it lands,
+`review` lists flags and handles appeals, `sampling` the callback samples; `facts` loads what
+detectors read.
 """
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
 from app.extensions import db
+from app.fraud import rules
 from app.fraud.detectors import DEFAULT_THRESHOLD, weights_with
-from app.fraud.models import Sanction
+from app.fraud.service import consequences
+from app.fraud.service.casefile import case_file, rater_labels
+from app.fraud.service.cases import case_counts, case_members, list_cases, place_flag, regroup
+from app.fraud.service.decisions import (
+    Context, DecisionConflict, Expect, Outcome, decide_case, decide_flag, get_case, reverse_case,
+    reverse_flag)
 from app.fraud.service.facts import record_sighting
+from app.fraud.service.offences import (
+    confirmed_frauds_by_technician, fines_by_technician, flag_month, list_offences,
+    offence_states)
 from app.fraud.service.review import (
-    appeals_of_technician, decide, file_appeal, flag_counts, flag_history, get_flag, list_flags,
-    list_sanctions, resolve_appeal)
+    appeals_of_technician, file_appeal, flag_counts, flag_history, get_flag, list_flags,
+    resolve_appeal)
 from app.fraud.service.sampling import (
     draw_sample, get_sample, list_samples, record_outcome, sample_report)
 from app.fraud.service.scan import ScanResult, check_rating_at_submission, scan_month
-
-
-def confirmed_frauds_by_technician(months: list[str]) -> dict[int, int]:
-    """Active sanctions (confirmed frauds) per technician id in the given YYYY-MM months."""
-    rows = db.session.execute(
-        select(Sanction.technician_id, func.count())
-        .where(Sanction.month.in_(months), Sanction.revoked_at.is_(None))
-        .group_by(Sanction.technician_id))
-    return {technician_id: count for technician_id, count in rows}
 
 
 def settings(config) -> dict:
@@ -38,9 +40,30 @@ def settings(config) -> dict:
             "tz_name": config["TIMEZONE"]}
 
 
-def fines(config) -> dict:
-    return {"first_fine": int(config.get("FRAUD_FINE_FIRST", 5000)),
-            "repeat_fine": int(config.get("FRAUD_FINE_REPEAT", 1000))}
+def policy(config) -> rules.SanctionPolicy:
+    """Fines and suspension length from the configuration (SPEC flow 5's defaults)."""
+    return rules.SanctionPolicy(
+        first_fine=int(config.get("FRAUD_FINE_FIRST", rules.FIRST_FINE)),
+        repeat_fine=int(config.get("FRAUD_FINE_REPEAT", rules.REPEAT_FINE)),
+        suspension_days=int(config.get("FRAUD_SUSPENSION_DAYS", rules.SUSPENSION_DAYS)))
+
+
+def context(config, *, by: str) -> Context:
+    """Who decides, in which zone, under which amounts — for one decision, now."""
+    return Context(by=by, tz_name=config["TIMEZONE"], policy=policy(config))
+
+
+def audit_events(outcome: Outcome) -> list[tuple[str, str, dict]]:
+    """The audit-log entries a decision's side effects call for, besides the decision itself:
+    every suspension it started or cancelled (action, target, details)."""
+    entries = []
+    for kind, rows in (("suspension_started", outcome.events.started),
+                       ("suspension_cancelled", outcome.events.cancelled)):
+        for row in rows:
+            entries.append((kind, f"technician {row.technician.employee_no}", {
+                "employee_no": row.technician.employee_no, "starts_on": row.starts_on.isoformat(),
+                "ends_on": row.ends_on.isoformat(), "reason": row.change_note or row.reason}))
+    return entries
 
 
 def on_technician_seen(technician, *, client_ip: str | None, user_agent: str | None) -> None:
@@ -61,9 +84,12 @@ def on_rating_submitted(rating, **_extra) -> None:
 
 
 __all__ = [
-    "appeals_of_technician", "flag_counts", "list_samples",
-    "ScanResult", "check_rating_at_submission", "confirmed_frauds_by_technician", "decide",
-    "draw_sample", "file_appeal", "fines", "flag_history", "get_flag", "get_sample",
-    "list_flags", "list_sanctions", "on_rating_submitted", "on_technician_seen", "record_outcome",
-    "record_sighting", "resolve_appeal", "sample_report", "scan_month", "settings",
+    "Context", "DecisionConflict", "Expect", "Outcome", "ScanResult", "appeals_of_technician",
+    "audit_events", "case_counts", "case_file", "case_members", "check_rating_at_submission", "confirmed_frauds_by_technician",
+    "consequences", "context", "decide_case", "decide_flag", "draw_sample", "file_appeal",
+    "fines_by_technician", "flag_counts", "flag_history", "flag_month", "get_case", "get_flag",
+    "get_sample", "list_cases", "list_flags", "list_offences", "list_samples", "offence_states",
+    "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "record_outcome",
+    "record_sighting", "regroup", "resolve_appeal", "reverse_case", "reverse_flag",
+    "sample_report", "scan_month", "settings",
 ]

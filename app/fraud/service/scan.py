@@ -20,6 +20,7 @@ from app.fraud.detectors import (
 from app.fraud.detectors.run import Verdict, judge
 from app.fraud.detectors.timing import BURST_WINDOW
 from app.fraud.models import FraudDecision, FraudFlag
+from app.fraud.service.cases import place_flag, regroup
 from app.metrics import fraud_flags_created
 from app.fraud.service.facts import month_context, month_rating_ids, submission_context
 from app.rating.models import Rating
@@ -87,6 +88,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
         db.session.execute(update(FraudFlag), changes)
     if stale:
         db.session.execute(delete(FraudFlag).where(FraudFlag.id.in_(stale)))
+    regroup(now=now)
     total = len(existing) + len(new_rows) - len(stale)
     return ScanResult(month, len(ctx.ratings), len(new_rows), len(changes), len(stale), total,
                       round(time.perf_counter() - started, 3))
@@ -122,5 +124,6 @@ def check_rating_at_submission(rating: SubmittedRating, *, weights: dict[str, fl
                      status="open")
     db.session.add(flag)
     db.session.flush()
+    place_flag(flag)
     fraud_flags_created(1, source="submission")
     return flag

@@ -17,6 +17,7 @@ from app.badge.models import Badge, BadgeImage
 from app.db import utcnow
 from app.errors import AppError, NotFound, Unprocessable
 from app.extensions import db
+from app.masterdata import service as masterdata
 from app.masterdata.models import Technician
 
 SHEET_LIMIT = 600   # technicians per downloaded sheet; bigger prints go through the CLI
@@ -92,11 +93,12 @@ def _stale_jobs(*, force: bool, stats: RenderStats) -> list[render.RenderJob]:
             select(BadgeImage.badge_id, BadgeImage.kind, BadgeImage.source_key)
             .where(BadgeImage.kind.in_(render.RENDERED_KINDS)))}
     brand = service.branding()
+    suspended = masterdata.suspended_until(service.today())
     jobs = []
     for badge, technician in rows:
         stats.technicians += 1
         url = service.badge_url(service.badge_token(badge))
-        card = service.card_info(technician)
+        card = service.card_info(technician, until=suspended.get(technician.id))
         stale = tuple(kind for kind in render.RENDERED_KINDS
                       if force or stored.get((badge.id, kind))
                       != render.source_key(kind, url, card, brand))
@@ -140,6 +142,7 @@ class PrintedSheet:
     pdf: bytes
     printed: int
     skipped_revoked: list[str]
+    suspended: list[str] = field(default_factory=list)    # printed, stamped 暂停服务评价
 
 
 def print_sheet(*, team: str | None = None, area: str | None = None,
@@ -147,13 +150,15 @@ def print_sheet(*, team: str | None = None, area: str | None = None,
     """An A4 PDF of the cards of the active technicians of `team` and/or `area`.
 
     Revoked badges are left out: printing a card that answers 410 would only mislead; rotate
-    the badge first to print a working one.
+    the badge first to print a working one. A suspended technician's card is printed stamped
+    暂停服务评价 with the suspension's last day, so the team leader sees it at a glance.
     """
     technicians = sheet_technicians(team=team, area=area)
     if limit is not None and len(technicians) > limit:
         raise Unprocessable(f"一次最多打印 {limit} 张，请缩小范围或使用命令行 (at most {limit} cards)",
                             details={"count": len(technicians), "limit": limit})
     cards, skipped = [], []
+    until = masterdata.suspended_until(service.today(), [t.id for t in technicians])
     for technician in technicians:
         badge = service.get_or_create_badge(technician)
         if badge.revoked_at is not None:
@@ -162,7 +167,8 @@ def print_sheet(*, team: str | None = None, area: str | None = None,
         cards.append(service.badge_image(badge, "card_png").data)
     heading = " · ".join(part for part in (area, team) if part)
     pdf = sheet.render_sheet_pdf(cards, heading=heading, fonts=service.card_fonts())
-    return PrintedSheet(pdf=pdf, printed=len(cards), skipped_revoked=skipped)
+    return PrintedSheet(pdf=pdf, printed=len(cards), skipped_revoked=skipped,
+                        suspended=[t.employee_no for t in technicians if t.id in until])
 
 
 @dataclass

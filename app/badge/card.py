@@ -23,7 +23,9 @@ LAYOUT_VERSION = 1
 GRADE_INK = "#B26A00"
 AVATAR_FILL = "#E4EEF9"
 BORDER = "#C8C8C8"
-INKS = (GRADE_INK, AVATAR_FILL, BORDER, "#111111", "#333333", "#555555")
+SUSPENDED_INK = "#C62828"
+VEIL = "#F2F2F2"
+INKS = (GRADE_INK, AVATAR_FILL, BORDER, SUSPENDED_INK, VEIL, "#111111", "#333333", "#555555")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class CardInfo:
     employee_no: str
     team: str
     grade: int | None = None    # quarterly grade 1–5; None until a grade exists
+    suspension: str | None = None   # stamped across the QR while the technician is suspended
 
 
 def grade_label(grade: int | None) -> str:
@@ -105,9 +108,25 @@ def render_card(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
     caption = "微信扫一扫 · 为本次服务评价"
     _centered(draw, caption, qr_top + qr.height + 2,
               _fit(draw, fonts.regular, caption, 26, inner), "#555555")
+    if info.suspension:
+        _stamp_suspended(draw, info.suspension, fonts, (width - qr.width) // 2, qr_top, qr.width,
+                         qr.height + 40)
 
     draw.rectangle((0, 0, width - 1, height - 1), outline=BORDER, width=2)
     return card
+
+
+def _stamp_suspended(draw: ImageDraw.ImageDraw, text: str, fonts: CjkFonts, left: int, top: int,
+                     side: int, height: int) -> None:
+    """Veil the QR (it answers 410 while suspended) and say why across it, in red."""
+    draw.rectangle((left - 8, top - 8, left + side + 8, top + height), fill=VEIL)
+    middle = top + side // 2
+    draw.rectangle((MARGIN // 2, middle - 70, CARD_SIZE[0] - MARGIN // 2, middle + 70),
+                   outline=SUSPENDED_INK, width=6, fill="white")
+    title = "暂停服务评价"
+    _centered(draw, title, middle - 56, _fit(draw, fonts.bold, title, 52, side), SUSPENDED_INK)
+    _centered(draw, text, middle + 14,
+              _fit(draw, fonts.regular, text, 30, CARD_SIZE[0] - 2 * MARGIN), SUSPENDED_INK)
 
 
 def render_card_png(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
@@ -131,7 +150,8 @@ def _palette(brand: str) -> Image.Image:
     white, brand_rgb = (255, 255, 255), ImageColor.getrgb(brand)
     inks = [white, (0, 0, 0), brand_rgb] + [ImageColor.getrgb(c) for c in INKS]
     ramps = [(white, (0, 0, 0), 48), (white, ImageColor.getrgb(GRADE_INK), 24),
-             (white, brand_rgb, 24), (ImageColor.getrgb(AVATAR_FILL), brand_rgb, 24)]
+             (white, brand_rgb, 24), (ImageColor.getrgb(AVATAR_FILL), brand_rgb, 24),
+             (white, ImageColor.getrgb(SUSPENDED_INK), 16)]
     colours: list[tuple[int, ...]] = []
     candidates = inks + [
         tuple(round(a + (b - a) * i / steps) for a, b in zip(start, end, strict=True))

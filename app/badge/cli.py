@@ -90,6 +90,8 @@ def print_cmd(team: str | None, area: str | None, out_path: str):
     if printed.skipped_revoked:
         click.echo(f"left out (badge revoked; rotate to reissue): "
                    f"{', '.join(printed.skipped_revoked)}", err=True)
+    if printed.suspended:
+        click.echo(f"stamped 暂停服务评价 (suspended): {', '.join(printed.suspended)}", err=True)
 
 
 @badge_cli.command("render-all")

@@ -2,15 +2,18 @@
 
 A scanned token is answered in this order: not genuine or never issued → 404 `badge_not_found`;
 genuine but an older version, or revoked → 410 `badge_revoked`; the technician suspended or gone
-→ 410 `badge_revoked` with its own message and `details.reason`, so the page can say why.
+→ 410 `badge_revoked` with its own message and `details.reason`, so the page can say why. A
+technician is suspended when upstream says so or while a 待岗培训 period covers today
+(`details.suspended_until` then says until when); the badge works again the day after, by itself.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.badge import render
@@ -24,7 +27,7 @@ from app.db import utcnow
 from app.errors import Conflict, Gone, NotFound
 from app.extensions import db
 from app.masterdata import service as masterdata
-from app.masterdata.models import Technician
+from app.masterdata.models import Technician, TechnicianSuspension
 from app.reports import service as reports
 from app.wechat import gateway as wechat_gateway
 
@@ -43,23 +46,43 @@ def badge_not_found() -> NotFound:
     return NotFound("工牌无效或不存在 (badge not found)", code="badge_not_found")
 
 
-def badge_revoked(reason: str) -> Gone:
-    return Gone(_REVOKED[reason], code="badge_revoked", details={"reason": reason})
+def badge_revoked(reason: str, **details) -> Gone:
+    message = _REVOKED[reason]
+    if details.get("suspended_until"):
+        message = (f"该装维人员待岗培训中（至 {details['suspended_until']}），暂停服务评价 "
+                   f"(the technician is suspended until {details['suspended_until']})")
+    return Gone(message, code="badge_revoked", details={"reason": reason, **details})
 
 
 def check_badge_state(ref: BadgeRef, *, current_version: int | None, revoked: bool,
-                      technician_status: str | None) -> None:
-    """Raise the answer for a genuine token `ref` given the badge's state; None means it works."""
+                      technician_status: str | None, suspended_until: date | None = None,
+                      allow_suspended: bool = False) -> None:
+    """Raise the answer for a genuine token `ref` given the badge's state; None means it works.
+
+    `suspended_until`: the last day of a suspension covering today. `allow_suspended`: the
+    caller shows the badge marked as suspended (the card) instead of refusing it.
+    """
     if current_version is None or ref.version > current_version:
         raise badge_not_found()   # a genuine MAC for a version never issued: treat as unknown
     if ref.version < current_version:
         raise badge_revoked("rotated")
     if revoked:
         raise badge_revoked("revoked")
-    if technician_status == "suspended":
-        raise badge_revoked("technician_suspended")
-    if technician_status != "active":
+    if technician_status not in ("active", "suspended"):
         raise badge_revoked("technician_left")
+    if (technician_status == "suspended" or suspended_until) and not allow_suspended:
+        raise badge_revoked("technician_suspended", **(
+            {"suspended_until": suspended_until.isoformat()} if suspended_until else {}))
+
+
+def today() -> date:
+    return masterdata.local_today(current_app.config["TIMEZONE"])
+
+
+def suspended_until(technician_id: int) -> date | None:
+    """The last day of the 待岗培训 covering today, if any."""
+    row = masterdata.current_suspension(technician_id, today())
+    return row.ends_on if row else None
 
 
 # -- configuration -------------------------------------------------------------------------------
@@ -170,7 +193,7 @@ def revoke_badge(*, technician: Technician, reason: str | None = None) -> Badge:
     return badge
 
 
-def resolve_badge(token: str) -> Badge:
+def resolve_badge(token: str, *, allow_suspended: bool = False) -> Badge:
     """The working badge `token` names (technician loaded), or the 404/410 error to answer."""
     ref = decode_token(_token_keys(), token)
     if ref is None:
@@ -178,7 +201,9 @@ def resolve_badge(token: str) -> Badge:
     badge = find_badge(ref.technician_id)
     check_badge_state(ref, current_version=badge.version if badge else None,
                       revoked=bool(badge and badge.revoked_at),
-                      technician_status=badge.technician.status if badge else None)
+                      technician_status=badge.technician.status if badge else None,
+                      suspended_until=suspended_until(badge.technician_id) if badge else None,
+                      allow_suspended=allow_suspended)
     return badge
 
 
@@ -190,9 +215,18 @@ def current_grade(technician: Technician) -> int | None:
                                 memo_seconds=config["GRADE_MEMO_SECONDS"])
 
 
-def card_info(technician: Technician) -> CardInfo:
+_LOOK_UP = object()
+
+
+def card_info(technician: Technician, until=_LOOK_UP) -> CardInfo:
+    """What the card shows: a suspended technician's card is stamped so (`until`: the last day
+    of the suspension covering today or None, when the caller already knows it)."""
+    if until is _LOOK_UP:
+        until = suspended_until(technician.id)
+    stamp = (f"待岗培训中 · 至 {until.isoformat()}" if until else
+             "暂停服务" if technician.status == "suspended" else None)
     return CardInfo(name=technician.name, employee_no=technician.employee_no,
-                    team=technician.team, grade=current_grade(technician))
+                    team=technician.team, grade=current_grade(technician), suspension=stamp)
 
 
 @dataclass(frozen=True)
@@ -225,9 +259,16 @@ class ImageOut:
 
 # The hot path of a scan: built once, run through the session's connection, so each request pays
 # for one indexed query and not for building and ORM-compiling a statement (~3× the time).
+_SUSPENDED_UNTIL = (
+    select(func.max(TechnicianSuspension.ends_on))
+    .where(TechnicianSuspension.technician_id == Badge.technician_id,
+           TechnicianSuspension.lifted_at.is_(None),
+           TechnicianSuspension.starts_on <= bindparam("today"),
+           TechnicianSuspension.ends_on >= bindparam("today"))
+    .scalar_subquery())
 _QR_STATE = (
     select(Badge.version, Badge.revoked_at, Technician.status, BadgeImage.source_key,
-           BadgeImage.etag, BadgeImage.data)
+           BadgeImage.etag, BadgeImage.data, _SUSPENDED_UNTIL.label("suspended_until"))
     .join(Technician, Technician.id == Badge.technician_id)
     .outerjoin(BadgeImage, and_(BadgeImage.badge_id == Badge.id,
                                 BadgeImage.kind == bindparam("kind")))
@@ -244,16 +285,23 @@ def qr_image_for_token(token: str, kind: str) -> ImageOut:
     if ref is None:
         raise badge_not_found()
     row = db.session.connection().execute(
-        _QR_STATE, {"kind": kind, "technician_id": ref.technician_id}).one_or_none()
+        _QR_STATE, {"kind": kind, "technician_id": ref.technician_id,
+                    "today": today()}).one_or_none()
     check_badge_state(ref, current_version=row.version if row else None,
                       revoked=bool(row and row.revoked_at),
-                      technician_status=row.status if row else None)
+                      technician_status=row.status if row else None,
+                      suspended_until=_as_date(row.suspended_until) if row else None)
     if row.source_key == render.source_key(kind, badge_url(token)):
         image = ImageOut(kind, row.etag, row.data)
     else:
         image = badge_image(find_badge(ref.technician_id), kind)
     memo.put(token, kind, technician_id=ref.technician_id, etag=image.etag, data=image.data)
     return image
+
+
+def _as_date(value) -> date | None:
+    # SQLite hands back the aggregate of a DATE column as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _qr_memo() -> QrMemo:

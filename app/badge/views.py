@@ -117,7 +117,9 @@ def qr_svg(token: str):
          path_params={"token": _TOKEN}, responses={200: _image("image/png", "card"), 304: None},
          errors=_IMAGE_ERRORS)
 def card_png(token: str):
-    image = service.badge_image(service.resolve_badge(token), "card_png")
+    # A suspended technician's card still draws, stamped 暂停服务评价: the badge page and the
+    # scan answer 410 meanwhile.
+    image = service.badge_image(service.resolve_badge(token, allow_suspended=True), "card_png")
     return _image_response(image, CARD_MAX_AGE)
 
 
@@ -178,6 +180,7 @@ def sheet_pdf():
         "Content-Disposition": "attachment; filename=badges.pdf",
         "X-Badges-Printed": str(printed.printed),
         "X-Badges-Skipped-Revoked": ",".join(printed.skipped_revoked),
+        "X-Badges-Suspended": ",".join(printed.suspended),
         "Cache-Control": "no-store"})
 
 

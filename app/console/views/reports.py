@@ -111,7 +111,7 @@ def badge_sheet():
         raise Unprocessable("请先选择班组或区域 (choose a team or an area)")
     printed = badge_bulk.print_sheet(**who)
     audit("download", "工牌打印页.pdf", kind="badge_sheet", printed=printed.printed,
-          skipped_revoked=printed.skipped_revoked, **who)
+          skipped_revoked=printed.skipped_revoked, suspended=printed.suspended, **who)
     db.session.commit()
     return _file(printed.pdf, "pdf", "工牌-" + "-".join(v for v in who.values() if v))
 

@@ -3,6 +3,7 @@ accounts, the raters (by a readable label, never an internal id), the technician
 status and findings, the distinct pieces of evidence, and the decisions so far."""
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 
@@ -21,6 +22,9 @@ from app.rating.models import Rating
 SCORE_EXPLANATION = ("可疑分：每条证据的“规则分 × 权重”视作一个独立的作假概率，"
                      "合并为 1 − ∏(1 − 规则分 × 权重)，证据越多越接近 1；案件按其中最高分排序。")
 SHOWN_PHONES = 2
+# Detector texts name a WeChat user by internal id ("用户 17"); the case says "评价人A".
+_USER_IN_TEXT = re.compile(r"(?:微信)?用户 ?(\d+)")
+_INTERNAL = ("openid", "unionid")
 
 
 def case_flags(case_id: int) -> list[FraudFlag]:
@@ -95,7 +99,8 @@ def case_file(case: FraudCase, *, today: date) -> dict:
                            "is_technician": info["technician"] is not None})
     return {"case": case, "ratings": ratings, "accounts": list(accounts.values()),
             "raters": rater_rows, "rater_ids": {uid: info["label"] for uid, info in raters.items()},
-            "technicians": _technicians(flags, today), "reasons": _reasons(flags),
+            "technicians": _technicians(flags, today),
+            "reasons": _reasons(flags, {uid: info["letter"] for uid, info in raters.items()}),
             "decisions": _decisions(case.id, flags), "score_explanation": SCORE_EXPLANATION,
             "flags": flags}
 
@@ -117,22 +122,52 @@ def _technicians(flags: list[FraudFlag], today: date) -> list[dict]:
             for t in sorted(people.values(), key=lambda t: t.employee_no)]
 
 
-def _reasons(flags: list[FraudFlag]) -> list[dict]:
-    """Each distinct piece of evidence once (a ring's group is the same for all its ratings),
-    strongest contribution first, with the ratings it was raised on."""
+def _reasons(flags: list[FraudFlag], letters: dict[int, str]) -> list[dict]:
+    """Each distinct piece of evidence once (a ring's group, or the same finding text, is the
+    same for all its ratings), strongest contribution first, with the ratings it concerns;
+    raters named by their letter, never by an internal id."""
     seen: dict[tuple, dict] = {}
     for flag in flags:
         for reason in flag.reasons or []:
             evidence = reason.get("evidence") or {}
-            key = (reason.get("detector"), evidence.get("group") or f"flag-{flag.id}")
+            key = (reason.get("detector"), evidence.get("group") or reason.get("detail"))
+            score = float(reason.get("score") or 0)
             entry = seen.get(key)
-            if entry is None or float(reason.get("score") or 0) > entry["score"]:
-                seen[key] = entry = {**reason, "score": float(reason.get("score") or 0),
-                                     "weight": float(reason.get("weight") or 0),
-                                     "rating_ids": (entry or {}).get("rating_ids", []),
-                                     "rating_id": flag.rating_id}
+            if entry is None or score > entry["score"]:
+                seen[key] = entry = {
+                    **reason, "score": score, "weight": float(reason.get("weight") or 0),
+                    "detail": _readable(reason.get("detail") or "", letters),
+                    "evidence": _scrubbed(evidence, letters), "rating_id": flag.rating_id,
+                    "rating_ids": (entry or {}).get("rating_ids", [])}
             entry["rating_ids"].append(flag.rating_id)
     return sorted(seen.values(), key=lambda r: (-r["score"] * r["weight"], r["detector"]))
+
+
+def _rater(uid, letters: dict[int, str]) -> str:
+    return f"评价人{letters[uid]}" if uid in letters else "其他微信用户"
+
+
+def _readable(text: str, letters: dict[int, str]) -> str:
+    return _USER_IN_TEXT.sub(lambda m: _rater(int(m[1]), letters), text)
+
+
+def _scrubbed(value, letters: dict[int, str]):
+    """Evidence with user ids replaced by rater labels and WeChat ids left out."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _INTERNAL:
+                continue
+            if key == "user_id":
+                out["rater"] = _rater(item, letters)
+            elif key == "users" and isinstance(item, list):
+                out["raters"] = [_rater(uid, letters) for uid in item]
+            else:
+                out[key] = _scrubbed(item, letters)
+        return out
+    if isinstance(value, list):
+        return [_scrubbed(item, letters) for item in value]
+    return value
 
 
 def _decisions(case_id: int, flags: list[FraudFlag]) -> list[dict]:

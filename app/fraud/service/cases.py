@@ -65,7 +65,15 @@ def regroup(now: datetime | None = None) -> RegroupResult:
                                 ~exists().where(FraudFlag.case_id == FraudCase.id))
         .execution_options(synchronize_session=False)).rowcount
     refresh_summaries(now)
+    _expire_loaded()
     return RegroupResult(created, removed, len(changes))
+
+
+def _expire_loaded() -> None:
+    """Bulk statements went past the ORM: flags and cases already loaded are read afresh."""
+    for row in list(db.session.identity_map.values()):
+        if isinstance(row, (FraudFlag, FraudCase)):
+            db.session.expire(row)
 
 
 def refresh_summaries(now: datetime) -> None:
@@ -105,6 +113,7 @@ def place_flag(flag: FraudFlag, now: datetime | None = None) -> FraudCase:
                                .values(case_id=case_id)
                                .execution_options(synchronize_session=False))
             db.session.execute(delete(FraudCase).where(FraudCase.id.in_(others)))
+            _expire_loaded()
         case = db.session.get(FraudCase, case_id)
     else:
         case = FraudCase(status="open", score=0.0, flag_count=0, created_at=now, updated_at=now)

@@ -30,7 +30,7 @@ FACT_LABELS = {
     "technician_share": "同一装维人员占比", "team_share": "同一班组占比", "one_building": "同一地址",
     "minutes_early": "提前(分钟)", "account_no": "宽带账号", "phone": "登记电话", "same_team": "同班组",
     "order_no": "工单", "stars": "星级", "users": "微信用户", "technicians": "装维人员",
-    "technician_seen_at": "本人访问时间",
+    "technician_seen_at": "本人访问时间", "rater": "评价人", "raters": "评价人",
 }
 # Shown in the section's table already.
 HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}

@@ -29,34 +29,72 @@ def quarter_of(month: str) -> str:
     return report_service.quarter_of(month)
 
 
-# --- Review queue -------------------------------------------------------------------------------
+# --- Review queue: cases ------------------------------------------------------------------------
 
-def queue_neighbours(flag_id: int, filters: dict) -> tuple[int | None, int | None]:
-    """The open flags before and after `flag_id` in queue order (score, then id)."""
-    page = fraud_service.list_flags(status="open", per_page=500, **filters)
-    ids = [f.id for f in page.items]
-    if flag_id not in ids:
+def case_neighbours(case_id: int, filters: dict) -> tuple[int | None, int | None]:
+    """The open cases before and after `case_id` in queue order."""
+    ids = [c.id for c in fraud_service.list_cases(status="open", per_page=500, **filters).items]
+    if case_id not in ids:
         return None, ids[0] if ids else None
-    i = ids.index(flag_id)
+    i = ids.index(case_id)
     return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
 
 
-def flag_page(flag_id: int, *, tz_name: str, filters: dict) -> dict:
+def next_open_case(filters: dict) -> int | None:
+    page = fraud_service.list_cases(status="open", per_page=1, **filters)
+    return page.items[0].id if page.items else None
+
+
+def queue_page(*, status: str | None, filters: dict, page: int) -> dict:
+    cases = fraud_service.list_cases(status=status, page=page, per_page=50, **filters)
+    return {"page": cases, "members": fraud_service.case_members([c.id for c in cases.items]),
+            "counts": fraud_service.case_counts(), "flag_counts": fraud_service.flag_counts()}
+
+
+def pay_of(tariff, tz_name: str):
+    """The live pay ledger of a technician-month, for a decision's before and after."""
+    return lambda technician, month: report_service.pay_ledger(
+        month=month, technician=technician, tariff=tariff, tz_name=tz_name, live=True)
+
+
+def case_preview(case_id: int, *, rating_ids: list[int] | None, ctx, tariff,
+                 expect=None) -> list[dict]:
+    """What confirming `rating_ids` (None: every undecided rating) would do — a dry run."""
+    case = fraud_service.get_case(case_id)
+    _, found = fraud_service.consequences.run(
+        lambda: fraud_service.decide_case(case_id=case_id, decision="confirmed",
+                                          note="预演 (preview)", rating_ids=rating_ids, ctx=ctx,
+                                          expect=expect or fraud_service.Expect()),
+        scope=list(case.flags), pay_of=pay_of(tariff, ctx.tz_name), ctx=ctx, dry_run=True)
+    return found
+
+
+def case_page(case_id: int, *, tz_name: str, filters: dict) -> dict:
+    case = fraud_service.get_case(case_id)
+    file = fraud_service.case_file(case, today=masterdata.local_today(tz_name))
+    sections = evidence.sections(file["reasons"], rating_id=None, tz_name=tz_name)
+    for section, reason in zip(sections, file["reasons"], strict=True):
+        section["contribution"] = evidence.contribution(section)
+        section["rating_ids"] = reason["rating_ids"]
+    previous_id, next_id = case_neighbours(case.id, filters)
+    return {"case": case, "file": file, "sections": sections, "previous_id": previous_id,
+            "next_id": next_id, "undecided": [r for r in file["ratings"] if r["status"] == "open"],
+            "people": {t.id: t for t in {f.technician for f in file["flags"]}}}
+
+
+# --- A single flag ---------------------------------------------------------------------------------
+
+def flag_page(flag_id: int, *, tz_name: str) -> dict:
     flag = fraud_service.get_flag(flag_id)
     order = rating_service.describe_order(flag.order.order_no)
-    previous_id, next_id = queue_neighbours(flag.id, filters)
-    sections = evidence.sections(flag.reasons, rating_id=flag.rating_id, tz_name=tz_name)
+    reasons, raters = fraud_service.readable_reasons(flag.reasons, flag.rating.user_id)
+    sections = evidence.sections(reasons, rating_id=flag.rating_id, tz_name=tz_name)
     for section in sections:
         section["contribution"] = evidence.contribution(section)
     return {"flag": flag, "rating": flag.rating, "order": order, "account": flag.order.account,
             "technician": flag.technician, "sections": sections,
-            "history": fraud_service.flag_history(flag.id),
-            "previous_id": previous_id, "next_id": next_id}
-
-
-def next_open_flag(filters: dict) -> int | None:
-    page = fraud_service.list_flags(status="open", per_page=1, **filters)
-    return page.items[0].id if page.items else None
+            "rater": raters[flag.rating.user_id]["label"],
+            "history": fraud_service.flag_history(flag.id)}
 
 
 # --- Technicians ----------------------------------------------------------------------------------
@@ -82,7 +120,8 @@ def technician_page(employee_no: str, *, month: str, tariff, tz_name: str) -> di
         "summary": ledger["summary"], "ledger_status": ledger["status"],
         "ratings": rating_service.ratings_of_technician(technician.id, per_page=15).items,
         "flags": fraud_service.list_flags(employee_no=employee_no, per_page=30).items,
-        "sanctions": fraud_service.list_offences(employee_no=employee_no, active_only=False),
+        "offences": fraud_service.list_offences(technician_id=technician.id, active_only=False),
+        "suspensions": masterdata.suspensions_of(technician.id),
         "appeals": fraud_service.appeals_of_technician(technician.id),
         "tasks": rating_service.list_recovery_tasks(technician_id=technician.id,
                                                     per_page=20).items,

@@ -73,7 +73,7 @@ class Console:
         return self.client.get(path, **kw)
 
     def post(self, path, data=None, **kw):
-        token = csrf_of(self.client, "/console/flags" if self.user.role != "manager"
+        token = csrf_of(self.client, "/console/cases" if self.user.role != "manager"
                         else "/console/imports")
         return self.client.post(path, data={**(data or {}), "csrf_token": token}, **kw)
 
@@ -112,4 +112,6 @@ def flagged_ring(app):
     fraud_service.scan_month(month="2026-10", **fraud_service.settings(app.config))
     db.session.flush()
     flags = fraud_service.list_flags(status="open").items
-    return {"technician": tech, "ratings": ratings, "flags": flags, "month": "2026-10"}
+    (case,) = fraud_service.list_cases(status="open").items
+    return {"technician": tech, "ratings": ratings, "flags": flags, "month": "2026-10",
+            "case": case}

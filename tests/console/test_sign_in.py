@@ -44,7 +44,7 @@ def test_sign_in_sets_a_hardened_session_and_clears_what_was_there(app, staff):
     with client.session_transaction() as session:
         assert "planted" not in session and "wx_user" not in session
         assert session["console"]["uid"]
-    page = client.get("/console/flags")
+    page = client.get("/console/cases")
     assert page.status_code == 200 and "测试auditor" in page.get_data(as_text=True)
     assert page.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
@@ -80,7 +80,7 @@ def test_wrong_password_and_unknown_user_answer_alike_and_are_audited(app, staff
     assert "用户名或密码错误" in unknown.get_data(as_text=True)
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("sign_in_failed") == 2
-    assert client.get("/console/flags").status_code == 302
+    assert client.get("/console/cases").status_code == 302
 
 
 def test_login_is_rate_limited_per_username(app, staff):
@@ -112,30 +112,30 @@ def test_forms_without_the_csrf_token_are_refused(app, staff):
 
 def test_sign_out_and_password_change_end_sessions(app, sign_in):
     auditor = sign_in("auditor")
-    assert auditor.get("/console/flags").status_code == 200
+    assert auditor.get("/console/cases").status_code == 200
     console.set_password(username=auditor.user.username, password="another-password-2")
     db.session.flush()
-    assert auditor.get("/console/flags").status_code == 302       # stamp no longer matches
+    assert auditor.get("/console/cases").status_code == 302       # stamp no longer matches
 
     other = sign_in("auditor")
     response = other.post("/console/logout")
-    assert response.status_code == 302 and other.get("/console/flags").status_code == 302
+    assert response.status_code == 302 and other.get("/console/cases").status_code == 302
 
 
 def test_deactivated_users_are_signed_out_and_cannot_sign_in(app, sign_in):
     auditor = sign_in("auditor")
     console.deactivate_user(username=auditor.user.username)
     db.session.flush()
-    assert auditor.get("/console/flags").status_code == 302
+    assert auditor.get("/console/cases").status_code == 302
     assert post_login(app.test_client(), auditor.user.username, PASSWORD).status_code == 401
 
 
 @pytest.mark.parametrize("role, path, allowed", [
-    ("auditor", "/console/flags", True), ("manager", "/console/flags", False),
+    ("auditor", "/console/cases", True), ("manager", "/console/cases", True),
     ("auditor", "/console/reports/month?month=2026-10", True),
     ("auditor", "/console/imports", False), ("manager", "/console/imports", True),
     ("auditor", "/console/audit", False), ("manager", "/console/audit", True),
-    ("admin", "/console/flags", True), ("admin", "/console/audit", True),
+    ("admin", "/console/cases", True), ("admin", "/console/audit", True),
     ("manager", "/console/samples", False), ("manager", "/console/technicians", True),
 ])
 def test_every_page_checks_the_role(sign_in, role, path, allowed):
@@ -154,7 +154,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(client):
 def test_next_never_leaves_the_console(app, staff):
     staff("auditor", "alice")
     response = post_login(app.test_client(), "alice", PASSWORD, next="https://evil.example/")
-    assert response.headers["Location"] == "/console/flags"
+    assert response.headers["Location"] == "/console/cases"
 
 
 def test_user_cli_create_passwd_deactivate(app):

@@ -14,6 +14,7 @@ from app.console.models import StaffUser
 from app.csrf import verify_csrf
 from app.errors import AppError, Forbidden
 from app.fraud import service as fraud_service
+from app.masterdata import service as masterdata
 from app.reports import service as report_service
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -24,6 +25,9 @@ ROLE_LABELS = {"auditor": "稽核员", "manager": "运营经理", "admin": "管�
 # Which roles see which part of the console (admin sees everything).
 AREAS = {
     "review": ("auditor",),
+    "cases": ("auditor", "manager"),      # read the queue and cases; managers reverse there
+    "reverse": ("manager",),
+    "suspend": ("manager",),
     "people": ("auditor", "manager"),
     "reports": ("auditor", "manager"),
     "close": ("manager",),
@@ -131,6 +135,29 @@ def _error_page(exc: AppError):
     if request.headers.get("X-Requested-With") == "fetch":
         return {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}, status
     return render_template("console/error.html", error=exc), status, exc.headers
+
+
+def today():
+    return masterdata.local_today(tz())
+
+
+STATUS_LABELS = {"active": ("在岗", "ok"), "suspended": ("停岗", "bad"), "left": ("离职", "bad")}
+
+
+@bp.app_template_global("technician_status")
+def technician_status(technician) -> dict:
+    """How the console shows a technician's status today: 待岗培训 with its last day wins over
+    upstream's status (one query per page: everyone suspended today)."""
+    # Kept with the request (tests run several requests in one app context, hence one `g`).
+    known = request.environ.get("console.suspended_until")
+    if known is None:
+        known = request.environ["console.suspended_until"] = masterdata.suspended_until(today())
+    until = known.get(technician.id)
+    if until is not None and technician.status != "left":
+        return {"code": "suspended", "label": f"待岗培训至 {until:%m-%d}", "css": "bad",
+                "until": until}
+    label, css = STATUS_LABELS.get(technician.status, (technician.status, "info"))
+    return {"code": technician.status, "label": label, "css": css, "until": None}
 
 
 @bp.app_context_processor

@@ -1,11 +1,13 @@
 """Technicians (search, a technician's page, badge rotation) and service-recovery tasks."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from app.badge import service as badge_service
 from app.console import pages
-from app.console.views.base import audit, bp, requires, tariff, tz
+from app.console.views.base import audit, bp, requires, tariff, today, tz
 from app.console.views.review import STATUS_LABELS
 from app.errors import Unprocessable
 from app.extensions import db
@@ -45,7 +47,33 @@ def technician(employee_no: str):
         db.session.commit()
     data = pages.technician_page(employee_no, month=month, tariff=tariff(), tz_name=tz())
     return render_template("console/technician.html", flag_status=STATUS_LABELS,
-                           task_status=TASK_STATUS, **data)
+                           task_status=TASK_STATUS, today=today(), **data)
+
+
+@bp.post("/technicians/<employee_no>/suspensions/<int:suspension_id>")
+@requires("suspend")
+def change_suspension(employee_no: str, suspension_id: int):
+    """A manager lifts a suspension now or brings its last day forward, with a reason."""
+    technician = masterdata.get_technician(employee_no)
+    reason = (request.form.get("reason") or "").strip()
+    if request.form.get("action") == "lift":
+        row = masterdata.lift_suspension(suspension_id=suspension_id, reason=reason,
+                                         by=g.staff.username, technician_id=technician.id)
+        action, done = "suspension_lifted", "已解除"
+    else:
+        try:
+            ends_on = date.fromisoformat(request.form.get("ends_on") or "")
+        except ValueError:
+            raise Unprocessable("请填写新的结束日期 (give the new last day)") from None
+        row = masterdata.shorten_suspension(suspension_id=suspension_id, ends_on=ends_on,
+                                            reason=reason, by=g.staff.username, today=today(),
+                                            technician_id=technician.id)
+        action, done = "suspension_shortened", f"缩短至 {row.ends_on}"
+    audit(action, f"technician {employee_no}", starts_on=row.starts_on.isoformat(),
+          ends_on=row.ends_on.isoformat(), reason=reason)
+    db.session.commit()
+    flash(f"{technician.name} 的待岗培训{done}。", "ok")
+    return redirect(url_for("console.technician", employee_no=employee_no) + "#suspensions")
 
 
 @bp.post("/technicians/<employee_no>/badge/rotate")

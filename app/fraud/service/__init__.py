@@ -16,7 +16,7 @@ from app.extensions import db
 from app.fraud import rules
 from app.fraud.detectors import DEFAULT_THRESHOLD, weights_with
 from app.fraud.service import consequences
-from app.fraud.service.casefile import case_file, rater_labels
+from app.fraud.service.casefile import case_file, rater_labels, readable_reasons
 from app.fraud.service.cases import case_counts, case_members, list_cases, place_flag, regroup
 from app.fraud.service.decisions import (
     Context, DecisionConflict, Expect, Outcome, decide_case, decide_flag, get_case, reverse_case,
@@ -89,7 +89,7 @@ __all__ = [
     "consequences", "context", "decide_case", "decide_flag", "draw_sample", "file_appeal",
     "fines_by_technician", "flag_counts", "flag_history", "flag_month", "get_case", "get_flag",
     "get_sample", "list_cases", "list_flags", "list_offences", "list_samples", "offence_states",
-    "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "record_outcome",
+    "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "readable_reasons", "record_outcome",
     "record_sighting", "regroup", "resolve_appeal", "reverse_case", "reverse_flag",
     "sample_report", "scan_month", "settings",
 ]

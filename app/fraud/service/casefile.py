@@ -143,6 +143,32 @@ def _reasons(flags: list[FraudFlag], letters: dict[int, str]) -> list[dict]:
     return sorted(seen.values(), key=lambda r: (-r["score"] * r["weight"], r["detector"]))
 
 
+def readable_reasons(reasons: list[dict], rater_id: int) -> tuple[list[dict], dict[int, dict]]:
+    """A single flag's reasons for people: raters by label (the flag's own rater is A)."""
+    ids = [rater_id] + _user_ids(reasons)
+    labels = rater_labels(ids)
+    letters = {uid: info["letter"] for uid, info in labels.items()}
+    return ([{**r, "detail": _readable(r.get("detail") or "", letters),
+              "evidence": _scrubbed(r.get("evidence") or {}, letters)} for r in reasons or []],
+            labels)
+
+
+def _user_ids(value) -> list[int]:
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "user_id" and isinstance(item, int):
+                found.append(item)
+            elif key == "users" and isinstance(item, list):
+                found += [uid for uid in item if isinstance(uid, int)]
+            else:
+                found += _user_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _user_ids(item)
+    return found
+
+
 def _rater(uid, letters: dict[int, str]) -> str:
     return f"评价人{letters[uid]}" if uid in letters else "其他微信用户"
 

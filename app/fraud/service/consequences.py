@@ -36,8 +36,11 @@ def run(action: Callable[[], Outcome], *, scope: list[FraudFlag], pay_of: PayOf,
         after = _snapshot(people, pairs, pay_of)
         return outcome, _compare(people, pairs, before, after, outcome, ctx)
     finally:
-        if savepoint is not None and savepoint.is_active:
-            savepoint.rollback()
+        if savepoint is not None:
+            if savepoint.is_active:
+                savepoint.rollback()
+            # Objects refreshed inside the savepoint still hold its state: forget it all.
+            db.session.expire_all()
 
 
 def _snapshot(people: dict[int, Technician], pairs, pay_of: PayOf) -> dict:

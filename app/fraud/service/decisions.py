@@ -107,6 +107,12 @@ def _from_status(row, expect: Expect, default: str) -> str:
     return row.status if expect.version is not None else default
 
 
+def _still(row, from_status: str, expect: Expect, kind: str) -> None:
+    """Refuse at once what the CAS would refuse anyway, before judging the request's details."""
+    if row.status != from_status or (expect.version is not None and row.version != expect.version):
+        raise _conflict(row, kind)
+
+
 def _cas(model, row_id: int, from_status: str, version: int | None, values: dict) -> bool:
     conditions = [model.id == row_id, model.status == from_status]
     if version is not None:
@@ -252,6 +258,7 @@ def decide_case(*, case_id: int, decision: str, note: str, ctx: Context,
                        code="reversal_required", details={"case": case.id})
     if from_status not in DECIDABLE_FROM[decision]:
         raise _conflict(case, "case")
+    _still(case, from_status, expect, "case")
     acting = [f for f in case.flags if f.status == from_status]
     confirm = _ticked(acting, rating_ids) if decision == "confirmed" else []
     dismiss = [f for f in acting if f not in confirm and f.status != "dismissed"]

@@ -36,7 +36,7 @@
 
   // Keyboard: on a flag page J/K next/previous, C confirm, D dismiss, N note, Q queue;
   // in the queue J/K move, Enter opens.
-  var flagPage = document.getElementById("decide-form");
+  var flagPage = document.getElementById("decide-form") || document.getElementById("back-to-queue");
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tr[data-href]"));
   var selected = -1;
   function select(i) {
@@ -46,9 +46,10 @@
     rows[selected].scrollIntoView({ block: "nearest" });
   }
   function go(id) { var a = document.getElementById(id); if (a && a.href) { window.location = a.href; } }
+  function click(id) { var b = document.getElementById(id); if (b) { b.click(); } }
   document.addEventListener("keydown", function (event) {
     if (flagPage && event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "note") {
-      event.preventDefault(); document.getElementById("confirm").click(); return;
+      event.preventDefault(); click("confirm"); return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (typing(event)) {
@@ -61,8 +62,9 @@
       else if (key === "k" || event.key === "ArrowLeft") { go("previous-flag"); }
       else if (key === "q") { go("back-to-queue"); }
       else if (key === "n") { event.preventDefault(); document.getElementById("note").focus(); }
-      else if (key === "c") { event.preventDefault(); document.getElementById("confirm").click(); }
-      else if (key === "d") { event.preventDefault(); document.getElementById("dismiss").click(); }
+      else if (key === "c") { event.preventDefault(); click("confirm"); }
+      else if (key === "d") { event.preventDefault(); click("dismiss"); }
+      else if (key === "p") { event.preventDefault(); click("preview-button"); }
       return;
     }
     if (rows.length) {
@@ -72,9 +74,28 @@
     }
   });
 
+  // Reveal a customer's phone in place (the server logs every reveal) and offer a tel: link.
+  document.querySelectorAll("form.reveal-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) { return; }
+      event.preventDefault();
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (body) {
+          var link = document.createElement("a");
+          link.href = body.tel; link.className = "tel"; link.textContent = body.phone;
+          var cell = form.closest("td");
+          cell.textContent = ""; cell.appendChild(link);
+        })
+        .catch(function () { form.submit(); });
+    });
+  });
+
   // Confirming needs a note: say so before the round trip.
-  if (flagPage) {
-    flagPage.addEventListener("submit", function (event) {
+  var decideForm = document.getElementById("decide-form");
+  if (decideForm) {
+    decideForm.addEventListener("submit", function (event) {
       var submitter = event.submitter;
       var note = document.getElementById("note");
       if (submitter && submitter.value === "confirmed" && !note.value.trim()) {

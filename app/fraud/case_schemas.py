@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.fraud.detectors import DETECTOR_IDS
 from app.fraud.schemas import MONTH, FraudReasonOut
+from app.masterdata.schemas import SuspensionOut
 from app.pagination import PageMeta, PageQuery
 
 STATUSES = ["open", "confirmed", "dismissed"]
@@ -201,22 +202,6 @@ class FraudCaseDecisionOut(FraudCaseDetailOut):
     consequences = fields.List(fields.Nested(ConsequenceOut), required=True)
 
 
-class SuspensionOut(Schema):
-    id = fields.Integer(required=True)
-    employee_no = fields.Function(lambda s: s.technician.employee_no, required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True, metadata={"description": "last day, included"})
-    planned_ends_on = fields.Date(required=True)
-    days = fields.Integer(required=True)
-    reason = fields.String(required=True)
-    created_by = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    lifted_at = fields.DateTime(allow_none=True)
-    changed_by = fields.String(allow_none=True)
-    changed_at = fields.DateTime(allow_none=True)
-    change_note = fields.String(allow_none=True)
-
-
 class OffenceOut(Schema):
     id = fields.Integer(required=True)
     employee_no = fields.Function(lambda o: o.technician.employee_no, required=True)
@@ -241,16 +226,3 @@ class OffenceQuery(Schema):
 
 class OffenceListOut(Schema):
     items = fields.List(fields.Nested(OffenceOut), required=True)
-
-
-class SuspensionListOut(Schema):
-    status = fields.String(required=True, metadata={"description": "the technician's status today"})
-    items = fields.List(fields.Nested(SuspensionOut), required=True)
-
-
-class SuspensionLiftIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class SuspensionShortenIn(SuspensionLiftIn):
-    ends_on = fields.Date(required=True, metadata={"description": "the new last day (included)"})

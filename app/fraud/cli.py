@@ -51,3 +51,13 @@ def sample(month: str, per_band: int, unflagged: int, seed: int | None, by: str)
     report = service.sample_report(drawn.id)
     click.echo(json.dumps({"id": report["id"], "populations": report["populations"],
                            "calls": len(report["items"])}, ensure_ascii=False))
+
+
+@fraud_cli.command("regroup", help="重新归并稽核案件 (regroup undecided flags into cases; "
+                                   "decided cases keep their flags).")
+@with_appcontext
+def regroup():
+    result = service.regroup()
+    db.session.commit()
+    click.echo(f"{result.cases_created} cases created, {result.cases_removed} removed, "
+               f"{result.flags_moved} flags moved")

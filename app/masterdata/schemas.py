@@ -1,7 +1,7 @@
-"""Shapes of the master-data answers."""
+"""Shapes of the master-data answers, and of technician suspensions (待岗培训)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class RejectedRowOut(Schema):
@@ -20,3 +20,32 @@ class ImportResultOut(Schema):
     rejected_count = fields.Integer(required=True)
     rejected_truncated = fields.Boolean(required=True)
     rows_seen = fields.Integer(required=True)
+
+
+class SuspensionOut(Schema):
+    id = fields.Integer(required=True)
+    employee_no = fields.Function(lambda s: s.technician.employee_no, required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "last day, included"})
+    planned_ends_on = fields.Date(required=True)
+    days = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    lifted_at = fields.DateTime(allow_none=True)
+    changed_by = fields.String(allow_none=True)
+    changed_at = fields.DateTime(allow_none=True)
+    change_note = fields.String(allow_none=True)
+
+
+class SuspensionListOut(Schema):
+    status = fields.String(required=True, metadata={"description": "the technician's status today"})
+    items = fields.List(fields.Nested(SuspensionOut), required=True)
+
+
+class SuspensionLiftIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class SuspensionShortenIn(SuspensionLiftIn):
+    ends_on = fields.Date(required=True, metadata={"description": "the new last day (included)"})

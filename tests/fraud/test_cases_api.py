@@ -273,3 +273,55 @@ def test_the_case_list_filters_and_ranks(client, auditor, ring):
     assert cases(client, auditor, month="2026-01") == []
     assert client.get("/api/v1/admin/fraud/cases", query_string={"status": "x"},
                       headers=auditor).status_code == 422
+
+
+def test_a_manager_shortens_or_lifts_a_suspension_through_the_api(client, auditor, manager, ring):
+    tech = ring["technician"]
+    today = datetime.now(timezone.utc).date()
+    row = TechnicianSuspension(technician_id=tech.id, starts_on=today - timedelta(days=2),
+                               ends_on=today + timedelta(days=27),
+                               planned_ends_on=today + timedelta(days=27), reason="第 2 次违规",
+                               created_by="test")
+    db.session.add(row)
+    db.session.flush()
+    base = f"/api/v1/admin/technicians/{tech.employee_no}/suspensions"
+    listed = client.get(base, headers=auditor).json
+    assert listed["status"] == "suspended" and listed["items"][0]["planned_ends_on"]
+    token = badges.badge_token(badges.get_or_create_badge(tech))
+    assert client.get(f"/b/{token}").status_code == 410
+
+    assert client.post(f"{base}/{row.id}/lift", json={"reason": "x"},
+                       headers=auditor).status_code == 403
+    no_reason = client.post(f"{base}/{row.id}/lift", json={"reason": ""}, headers=manager)
+    assert no_reason.status_code == 422
+    later = (today + timedelta(days=40)).isoformat()
+    too_late = client.post(f"{base}/{row.id}/shorten", json={"reason": "r", "ends_on": later},
+                           headers=manager)
+    assert too_late.status_code == 422
+    shorter = (today + timedelta(days=5)).isoformat()
+    shortened = client.post(f"{base}/{row.id}/shorten", json={"reason": "表现良好", "ends_on": shorter},
+                            headers=manager)
+    assert shortened.status_code == 200 and shortened.json["ends_on"] == shorter
+    lifted = client.post(f"{base}/{row.id}/lift", json={"reason": "培训结业"}, headers=manager)
+    assert lifted.status_code == 200 and lifted.json["change_note"] == "培训结业"
+    again = client.post(f"{base}/{row.id}/lift", json={"reason": "再次"}, headers=manager)
+    assert (again.status_code, again.json["error"]["code"]) == (409, "suspension_already_lifted")
+    assert client.get(f"/b/{token}").status_code == 200
+    assert client.get(base, headers=manager).json["status"] == "active"
+    other = factories.technician()
+    assert client.post(f"/api/v1/admin/technicians/{other.employee_no}/suspensions/{row.id}/lift",
+                       json={"reason": "x"}, headers=manager).json["error"]["code"] == \
+        "suspension_not_found"
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("suspension_shortened") == 1 and actions.count("suspension_lifted") == 1
+
+
+def test_fines_by_technician_and_the_regroup_command(client, auditor, ring, app):
+    from app.fraud.service import fines_by_technician
+    scan(client, auditor, ring["month"])
+    (case,) = cases(client, auditor)
+    post(client, auditor, f"cases/{case['id']}/decision", {"decision": "confirmed", "note": NOTE})
+    assert fines_by_technician(ring["month"]) == {ring["technician"].id: 5000}
+    assert fines_by_technician("2026-09") == {}
+    result = app.test_cli_runner().invoke(args=["fraud", "regroup"])
+    assert result.exit_code == 0 and "0 cases created" in result.output

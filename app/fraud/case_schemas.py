@@ -104,6 +104,7 @@ class CaseRatingOut(Schema):
     rater = fields.String(required=True, metadata={
         "description": "readable label: letter, masked phones of the accounts the WeChat user "
                        "bound, and the technician they proved to be"})
+    rater_short = fields.String(required=True, metadata={"description": "e.g. 评价人A"})
 
 
 class CaseRaterOut(Schema):

@@ -1,20 +1,22 @@
-"""An auditor and a manager in real headless Chromium: sign in, work the planted fraud to a
-decision with the keyboard, draw a callback sample and record an outcome, download a report,
-rotate a badge — with screenshots of the main pages."""
+"""An auditor and a manager in real headless Chromium: sign in, work the planted fraud ring — one
+case — to a decision with the keyboard after reading its preview and calling a customer back,
+draw a callback sample and record an outcome, download a report, rotate a badge, see a second
+offence suspend a technician and lift it — with screenshots of the main pages."""
 import os
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.badge import service as badges
 from app.console import service as console
 from app.console.models import AuditEntry
 from app.extensions import db
 from app.fraud import service as fraud_service
-from app.fraud.models import FraudFlag
+from app.fraud.models import FraudFlag, FraudOffence
 from app.identity.models import AccountBinding, WeChatUser
+from app.masterdata.models import Technician
 from app.rating.models import Rating
 from tests import factories
 
@@ -103,33 +105,50 @@ def test_auditor_confirms_the_planted_fraud_and_works_a_sample(app, live_server,
     assert "用户名或密码错误" in page.inner_text("#login-error")
     sign_in(page, live_server, "demo-auditor")
 
-    page.wait_for_url(re.compile(r"/console/flags$"))
+    page.wait_for_url(re.compile(r"/console/cases$"))
     assert page.inner_text("#signed-in-as").startswith("张稽核")
-    assert page.inner_text("#open-count") == "5"
+    assert page.inner_text("#open-count") == "1"                # the ring is one case
+    assert page.inner_text("#open-flags") == "5"
     shot(page, screenshot_dir, "1-queue")
 
-    page.keyboard.press("j")                                   # select the top flag, open it
+    page.keyboard.press("j")                                   # select the top case, open it
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/console/flags/\d+"))
-    assert "ZW8001" in page.inner_text("main")
+    page.wait_for_url(re.compile(r"/console/cases/\d+"))
+    main = page.inner_text("main")
+    assert "ZW8001" in main and "评价人A" in main
     assert page.locator(".comments blockquote").count() == 5   # the duplicates side by side
     assert page.is_visible("#reason-burst svg.chart")          # the burst's timeline
-    shot(page, screenshot_dir, "2-flag")
+    assert "第 1 次违规：罚款 5,000 元，2026-10 取消定星" in page.inner_text("#preview")
 
-    first_url = page.url
+    page.locator("button.reveal").first.click()                # call the customer back
+    tel = page.wait_for_selector("a.tel")
+    assert tel.get_attribute("href").startswith("tel:1") and "*" not in tel.inner_text()
+
+    boxes = page.locator("input[name=rating_ids]")
+    assert boxes.count() == 5
+    boxes.last.uncheck()                                       # one of them was honest after all
+    with page.expect_navigation():
+        page.keyboard.press("p")                               # preview what is ticked
+    assert "作废 4 条评价" in page.inner_text("#preview")
+    shot(page, screenshot_dir, "2-case")
+
+    case_url = page.url
     page.keyboard.press("c")                                   # confirm without a note: refused
-    assert page.url == first_url
+    assert page.url == case_url
     page.click("text=客户否认评价")                             # a quick note
     page.keyboard.press("Escape")
     page.keyboard.press("c")
     page.wait_for_selector(".flash.ok")
-    assert "已确认" in page.inner_text(".flash.ok")
-    assert page.url != first_url                               # on to the next flag
+    flash = page.inner_text(".flash.ok")
+    assert "已确认为虚假评价" in flash and "第 1 次违规：罚款 5,000 元" in flash
+    assert "已已" not in flash
+    page.wait_for_url(re.compile(r"/console/cases$"))          # nothing left to review
     with app.app_context():
         confirmed = db.session.scalars(select(FraudFlag).where(FraudFlag.status == "confirmed")).all()
-        assert len(confirmed) == 1 and confirmed[0].decided_by == "demo-auditor"
-        assert confirmed[0].note == "回访客户，客户否认评价过"
-        assert db.session.get(Rating, confirmed[0].rating_id).voided_at is not None
+        assert len(confirmed) == 4 and {f.decided_by for f in confirmed} == {"demo-auditor"}
+        assert {f.note for f in confirmed} == {"回访客户，客户否认评价过"}
+        assert all(db.session.get(Rating, f.rating_id).voided_at is not None for f in confirmed)
+        assert db.session.scalar(select(func.count()).select_from(FraudOffence)) == 1
 
     page.click("text=抽样回访")
     page.fill("#sample-month", "2026-10")
@@ -147,7 +166,8 @@ def test_auditor_confirms_the_planted_fraud_and_works_a_sample(app, live_server,
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).where(
             AuditEntry.actor == "demo-auditor")).all()
-        assert {"sign_in", "flag_confirmed", "sample_drawn", "sample_outcome"} <= set(actions)
+        assert {"sign_in", "case_confirmed", "phone_revealed", "sample_drawn",
+                "sample_outcome"} <= set(actions)
 
 
 def test_manager_reads_downloads_rotates_and_imports(app, live_server, desk, scene,
@@ -205,3 +225,57 @@ def test_manager_reads_downloads_rotates_and_imports(app, live_server, desk, sce
     shot(page, screenshot_dir, "8-audit")
     page.click("#logout")
     page.wait_for_url(re.compile(r"/console/login"))
+
+
+def test_a_second_offence_suspends_until_a_manager_lifts_it(app, live_server, desk, phone, scene,
+                                                           screenshot_dir):
+    """October's ring confirmed, then a November fake: offence 2, 待岗培训 — the badge says so,
+    the console shows it, the manager lifts it and the badge works again."""
+    with app.app_context():
+        ctx = fraud_service.Context(by="demo-auditor", tz_name=app.config["TIMEZONE"])
+        (october,) = fraud_service.list_cases(status="open").items
+        fraud_service.decide_case(case_id=october.id, decision="confirmed", note="客户否认",
+                                  ctx=ctx)
+        tech = db.session.scalar(select(Technician).where(Technician.employee_no == "ZW8001"))
+        done = datetime(2026, 11, 12, 2, tzinfo=timezone.utc)
+        order = factories.order(technician=tech, completed_at=done)
+        rater = WeChatUser(token_version=0)
+        db.session.add(rater)
+        db.session.flush()
+        db.session.add(Rating(order_id=order.id, technician_id=tech.id, user_id=rater.id, stars=5,
+                              tags=[], comment="好", channel="h5",
+                              created_at=done - timedelta(hours=3)))
+        db.session.flush()
+        fraud_service.scan_month(month="2026-11", **fraud_service.settings(app.config))
+        (november,) = fraud_service.list_cases(status="open").items
+        db.session.commit()
+        november_id = november.id
+
+    page = desk
+    sign_in(page, live_server, "demo-auditor")
+    page.wait_for_url(re.compile(r"/console/cases$"))
+    page.goto(f"{live_server}/console/cases/{november_id}")
+    assert "第 2 次违规：罚款 1,000 元，待岗培训 30 天" in page.inner_text("#preview")
+    shot(page, screenshot_dir, "9-second-offence-preview")
+    page.fill("#note", "回访客户，客户否认评价过")
+    page.click("#confirm")
+    page.wait_for_selector(".flash.ok")
+    assert "待岗培训" in page.inner_text(".flash.ok")
+
+    phone.goto(f"{live_server}/b/{scene['badge_token']}")
+    assert "待岗培训" in phone.inner_text("body") and phone.locator("#suspended-until").count() == 1
+    assert phone.locator("#rate").count() == 0 and "工牌有效" not in phone.inner_text("body")
+    phone.screenshot(path=os.path.join(screenshot_dir, "badge-suspended.png"), full_page=True)
+
+    page.click("#logout")
+    sign_in(page, live_server, "demo-manager")
+    page.goto(f"{live_server}/console/technicians/ZW8001")
+    assert "待岗培训至" in page.inner_text("#technician-status")
+    shot(page, screenshot_dir, "10-technician-suspended")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.fill(".suspension-form input[name=reason]", "培训考核通过，提前复岗")
+    page.click(".suspension-form button[value=lift]")
+    page.wait_for_selector(".flash.ok")
+    assert "已解除" in page.inner_text(".flash.ok")
+    assert page.inner_text("#technician-status") == "在岗"
+    assert page.request.get(f"{live_server}/b/{scene['badge_token']}").status == 200

@@ -89,7 +89,8 @@ def case_file(case: FraudCase, *, today: date) -> dict:
             "holder_name": mask_name(account.holder_name), "phone": mask_phone(account.phone),
             "stars": rating.stars, "tags": list(rating.tags or []), "comment": rating.comment,
             "channel": rating.channel, "rated_at": rating.created_at, "valid": rating.is_valid,
-            "rater": raters[rating.user_id]["label"]})
+            "rater": raters[rating.user_id]["label"],
+            "rater_short": f"评价人{raters[rating.user_id]['letter']}"})
     rater_rows = []
     for uid, info in raters.items():
         mine = [f for f in flags if f.rating.user_id == uid]
@@ -123,14 +124,14 @@ def _technicians(flags: list[FraudFlag], today: date) -> list[dict]:
 
 
 def _reasons(flags: list[FraudFlag], letters: dict[int, str]) -> list[dict]:
-    """Each distinct piece of evidence once (a ring's group, or the same finding text, is the
-    same for all its ratings), strongest contribution first, with the ratings it concerns;
-    raters named by their letter, never by an internal id."""
+    """Each distinct piece of evidence once (a ring's is the same for all its ratings), strongest
+    contribution first, with the ratings it concerns; raters named by their letter, never by
+    an internal id."""
     seen: dict[tuple, dict] = {}
     for flag in flags:
         for reason in flag.reasons or []:
             evidence = reason.get("evidence") or {}
-            key = (reason.get("detector"), evidence.get("group") or reason.get("detail"))
+            key = (reason.get("detector"), _evidence_key(evidence, flag.id))
             score = float(reason.get("score") or 0)
             entry = seen.get(key)
             if entry is None or score > entry["score"]:
@@ -141,6 +142,17 @@ def _reasons(flags: list[FraudFlag], letters: dict[int, str]) -> list[dict]:
                     "rating_ids": (entry or {}).get("rating_ids", [])}
             entry["rating_ids"].append(flag.rating_id)
     return sorted(seen.values(), key=lambda r: (-r["score"] * r["weight"], r["detector"]))
+
+
+def _evidence_key(evidence: dict, flag_id: int):
+    """Which piece of evidence this is: its group, else the set of ratings it lists (every
+    rating of a ring lists the same), else it is about this flag's rating alone."""
+    if evidence.get("group"):
+        return evidence["group"]
+    rows = evidence.get("ratings")
+    if isinstance(rows, list) and rows:
+        return frozenset(r.get("rating_id") for r in rows if isinstance(r, dict))
+    return f"flag-{flag_id}"
 
 
 def readable_reasons(reasons: list[dict], rater_id: int) -> tuple[list[dict], dict[int, dict]]:

@@ -4,7 +4,9 @@
 
   function typing(event) {
     var t = event.target;
-    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    // A ticked checkbox keeps focus but takes no text: shortcuts still apply.
+    var box = t && t.tagName === "INPUT" && (t.type === "checkbox" || t.type === "radio");
+    return t && !box && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
   // Forms that change something important ask first.

@@ -13,7 +13,9 @@ shared evidence too.
 
 On SQLite, the new foreign-key columns of `fraud_flags` are added in place (ALTER TABLE … ADD
 COLUMN … REFERENCES): rebuilding the table, as batch mode would, fails while decisions and
-appeals reference its rows.
+appeals reference its rows. The downgrade has to rebuild it, and does so with the foreign keys
+deferred and the rows inserted into a new table of the same name (which, unlike batch mode's
+rename, satisfies the references again before the commit).
 
 Revision ID: h14
 Revises: 0009
@@ -215,6 +217,52 @@ def _carry_over(bind) -> None:
                          .values(offence_id=offence_id))
 
 
+FLAGS_0009 = ('id', 'rating_id', 'order_id', 'technician_id', 'score', 'reasons', 'status',
+              'created_at', 'updated_at', 'decided_by', 'decided_at', 'note', 'month', 'detectors')
+
+
+def _rebuild_flags_on_sqlite() -> None:
+    """`fraud_flags` as migrations 0005 and 0007 left it, rows kept."""
+    columns = ", ".join(FLAGS_0009)
+    op.execute('PRAGMA defer_foreign_keys = ON')
+    op.execute(f'CREATE TABLE _h14_fraud_flags AS SELECT {columns} FROM fraud_flags')
+    op.drop_table('fraud_flags')
+    op.create_table(
+        'fraud_flags',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('rating_id', sa.Integer(), nullable=False),
+        sa.Column('order_id', sa.Integer(), nullable=False),
+        sa.Column('technician_id', sa.Integer(), nullable=False),
+        sa.Column('score', sa.Float(), nullable=False),
+        sa.Column('reasons', sa.JSON(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('decided_by', sa.String(length=100), nullable=True),
+        sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('note', sa.Text(), nullable=True),
+        sa.Column('month', sa.String(length=7), nullable=True),
+        sa.Column('detectors', sa.String(length=400), server_default='', nullable=False),
+        sa.CheckConstraint("status IN ('open', 'confirmed', 'dismissed')",
+                           name=op.f('ck_fraud_flags_status')),
+        sa.CheckConstraint('score >= 0 AND score <= 1', name=op.f('ck_fraud_flags_score')),
+        sa.ForeignKeyConstraint(['order_id'], ['work_orders.id'],
+                                name=op.f('fk_fraud_flags_order_id_work_orders')),
+        sa.ForeignKeyConstraint(['rating_id'], ['ratings.id'],
+                                name=op.f('fk_fraud_flags_rating_id_ratings')),
+        sa.ForeignKeyConstraint(['technician_id'], ['technicians.id'],
+                                name=op.f('fk_fraud_flags_technician_id_technicians')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_fraud_flags')),
+        sa.UniqueConstraint('rating_id', name=op.f('uq_fraud_flags_rating_id')),
+    )
+    op.execute(f'INSERT INTO fraud_flags ({columns}) SELECT {columns} FROM _h14_fraud_flags')
+    op.drop_table('_h14_fraud_flags')
+    op.create_index(op.f('ix_fraud_flags_order_id'), 'fraud_flags', ['order_id'])
+    op.create_index('ix_fraud_flags_status_score', 'fraud_flags', ['status', 'score'])
+    op.create_index(op.f('ix_fraud_flags_technician_id'), 'fraud_flags', ['technician_id'])
+    op.create_index(op.f('ix_fraud_flags_month'), 'fraud_flags', ['month'])
+
+
 def downgrade():
     op.create_table(
         'sanctions',
@@ -258,16 +306,15 @@ def downgrade():
                                  type_='foreignkey')
         batch_op.drop_column('case_id')
 
-    # SQLite reflects the in-place foreign keys without their names; rebuilding the table
-    # without the columns drops them there.
-    sqlite = bind.dialect.name == 'sqlite'
-    with op.batch_alter_table('fraud_flags', schema=None) as batch_op:
+    if bind.dialect.name == 'sqlite':
+        _rebuild_flags_on_sqlite()
+    else:
         for column, table in reversed(FLAG_FKS):
-            batch_op.drop_index(f'ix_fraud_flags_{column}')
-            if not sqlite:
-                batch_op.drop_constraint(f'fk_fraud_flags_{column}_{table}', type_='foreignkey')
-            batch_op.drop_column(column)
-        batch_op.drop_column('version')
+            op.drop_index(f'ix_fraud_flags_{column}', table_name='fraud_flags')
+            op.drop_constraint(f'fk_fraud_flags_{column}_{table}', 'fraud_flags',
+                               type_='foreignkey')
+            op.drop_column('fraud_flags', column)
+        op.drop_column('fraud_flags', 'version')
 
     op.drop_table('fraud_offences')
     op.drop_index(op.f('ix_fraud_cases_month'), table_name='fraud_cases')

@@ -232,7 +232,7 @@ class FraudSampleItem(db.Model):
 
 
 class FraudAppeal(db.Model):
-    """A technician's appeal against a confirmed flag; upholding it dismisses the flag."""
+    """A technician's appeal against a confirmed flag; upholding it reverses the confirmation."""
 
     __tablename__ = "fraud_appeals"
     __table_args__ = (

@@ -53,7 +53,8 @@ def main() -> int:
             seed_demo_reviews(config=app.config, on_batch=lambda _s: db.session.commit())
             console.create_user(username="bench-admin", role="admin", password="bench-password-1")
             db.session.commit()
-        flag_id = db.session.scalar(select(FraudFlag.id).order_by(FraudFlag.score.desc()))
+        flag_id, case_id = db.session.execute(
+            select(FraudFlag.id, FraudFlag.case_id).order_by(FraudFlag.score.desc())).first()
         sample_id = db.session.scalar(select(FraudSample.id))
 
     statements = [0]
@@ -75,7 +76,8 @@ def main() -> int:
             sample_id = db.session.scalar(select(FraudSample.id))
 
     pages = [
-        ("审核队列", "/console/flags"),
+        ("审核队列", "/console/cases"),
+        ("稽核案件(含预演)", f"/console/cases/{case_id}"),
         ("稽核标记详情", f"/console/flags/{flag_id}"),
         ("抽样回访列表", "/console/samples"),
         ("回访样本", f"/console/samples/{sample_id}"),

@@ -47,14 +47,15 @@ def regroup(now: datetime | None = None) -> RegroupResult:
     facts = [FlagFacts(r.id, r.technician_id, r.month, group_keys(r.reasons), r.case_id)
              for r in rows]
     current = {f.flag_id: f.case_id for f in facts}
-    created = 0
+    assigned = assign_cases(components(facts))
+    fresh = [flag_ids for case_id, flag_ids in assigned if case_id is None]
+    new_ids = iter(db.session.scalars(
+        insert(FraudCase).returning(FraudCase.id, sort_by_parameter_order=True),
+        [{"status": "open", "score": 0.0, "flag_count": 0, "version": 1, "created_at": now,
+          "updated_at": now} for _ in fresh]).all() if fresh else [])
     changes = []
-    for case_id, flag_ids in assign_cases(components(facts)):
-        if case_id is None:
-            case_id = db.session.execute(insert(FraudCase).values(
-                status="open", score=0.0, flag_count=0, version=1, created_at=now,
-                updated_at=now).returning(FraudCase.id)).scalar_one()
-            created += 1
+    for case_id, flag_ids in assigned:
+        case_id = case_id if case_id is not None else next(new_ids)
         changes += [{"id": fid, "case_id": case_id} for fid in flag_ids
                     if current[fid] != case_id]
     if changes:
@@ -66,7 +67,7 @@ def regroup(now: datetime | None = None) -> RegroupResult:
         .execution_options(synchronize_session=False)).rowcount
     refresh_summaries(now)
     _expire_loaded()
-    return RegroupResult(created, removed, len(changes))
+    return RegroupResult(len(fresh), removed, len(changes))
 
 
 def _expire_loaded() -> None:

@@ -122,6 +122,8 @@ def test_managers_reverse_and_lift_auditors_cannot(sign_in, flagged_ring, app):
     assert "待岗培训至" in listing.get_data(as_text=True)
     queue = auditor.get("/console/cases?status=all").get_data(as_text=True)
     assert "待岗培训至" in queue
+    report = manager.get("/console/reports/month?month=2026-10").get_data(as_text=True)
+    assert "待岗培训至" in report
     assert auditor.post(f"/console/technicians/{tech.employee_no}/suspensions/{row.id}",
                         {"action": "lift", "reason": "x"}).status_code == 403
     shortened = manager.post(f"/console/technicians/{tech.employee_no}/suspensions/{row.id}", {

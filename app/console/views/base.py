@@ -144,15 +144,22 @@ def today():
 STATUS_LABELS = {"active": ("在岗", "ok"), "suspended": ("停岗", "bad"), "left": ("离职", "bad")}
 
 
-@bp.app_template_global("technician_status")
-def technician_status(technician) -> dict:
-    """How the console shows a technician's status today: 待岗培训 with its last day wins over
-    upstream's status (one query per page: everyone suspended today)."""
-    # Kept with the request (tests run several requests in one app context, hence one `g`).
+@bp.app_template_global("suspended_until_of")
+def suspended_until_of(technician_id: int):
+    """The last day of the technician's 待岗培训 covering today, or None (one query per page:
+    everyone suspended today, kept with the request — tests run several requests in one app
+    context, hence not `g`)."""
     known = request.environ.get("console.suspended_until")
     if known is None:
         known = request.environ["console.suspended_until"] = masterdata.suspended_until(today())
-    until = known.get(technician.id)
+    return known.get(technician_id)
+
+
+@bp.app_template_global("technician_status")
+def technician_status(technician) -> dict:
+    """How the console shows a technician's status today: 待岗培训 with its last day wins over
+    upstream's status."""
+    until = suspended_until_of(technician.id)
     if until is not None and technician.status != "left":
         return {"code": "suspended", "label": f"待岗培训至 {until:%m-%d}", "css": "bad",
                 "until": until}

@@ -325,3 +325,28 @@ def test_fines_by_technician_and_the_regroup_command(client, auditor, ring, app)
     assert fines_by_technician("2026-09") == {}
     result = app.test_cli_runner().invoke(args=["fraud", "regroup"])
     assert result.exit_code == 0 and "0 cases created" in result.output
+
+
+def test_a_second_offence_decided_long_ago_has_ended_by_itself(client, auditor, ring, app):
+    """The suspension runs FRAUD_SUSPENSION_DAYS from the day of the decision, then the badge
+    works again with nothing run in between."""
+    from app.fraud import service as fraud_service
+    tech = ring["technician"]
+    scan(client, auditor, ring["month"])
+    early_rating_in(tech, datetime(2026, 11, 10, 2, tzinfo=timezone.utc))
+    scan(client, auditor, "2026-11")
+    october, november = sorted(cases(client, auditor), key=lambda c: c["month"])
+    token = badges.badge_token(badges.get_or_create_badge(tech))
+    days = app.config["FRAUD_SUSPENSION_DAYS"]
+    for case, ago in ((october, days + 5), (november, days + 1)):
+        ctx = fraud_service.Context(by="审核员", tz_name=app.config["TIMEZONE"],
+                                    policy=fraud_service.policy(app.config),
+                                    now=datetime.now(timezone.utc) - timedelta(days=ago))
+        fraud_service.decide_case(case_id=case["id"], decision="confirmed", note=NOTE, ctx=ctx)
+    suspension = db.session.scalar(select(TechnicianSuspension))
+    assert (suspension.ends_on - suspension.starts_on).days + 1 == days
+    assert suspension.lifted_at is None
+    assert client.get(f"/b/{token}").status_code == 200
+    numbers = [(o["offence_no"], o["suspension"]) for o in offences_of(client, auditor,
+                                                                          tech.employee_no)]
+    assert numbers == [(1, False), (2, True)]

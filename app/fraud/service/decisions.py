@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from app.db import utcnow
 from app.errors import Conflict, NotFound, Unprocessable
@@ -131,8 +132,7 @@ def _cas_flags(flags: list[FraudFlag], from_status: str, values: dict) -> bool:
                                 FraudFlag.status == from_status)
         .values(version=FraudFlag.version + 1, **values)
         .execution_options(synchronize_session=False))
-    _expire(flags)
-    return result.rowcount == len(flags)
+    return result.rowcount == len(flags)       # `_finish` reads them afresh
 
 
 def _expire(rows) -> None:
@@ -147,25 +147,30 @@ def _lock_case(case_id: int | None) -> None:
 
 
 def _record(flags, decision: str, note: str, ctx: Context, case_id: int | None = None) -> None:
-    db.session.add_all([FraudDecision(flag_id=f.id, case_id=case_id, decision=decision,
-                                      note=note or "", decided_by=ctx.by, decided_at=ctx.now)
-                        for f in flags])
+    if flags:
+        db.session.execute(insert(FraudDecision), [
+            {"flag_id": f.id, "case_id": case_id, "decision": decision, "note": note or "",
+             "decided_by": ctx.by, "decided_at": ctx.now} for f in flags])
 
 
 def _void(flags: list[FraudFlag], now: datetime) -> None:
-    for flag in flags:
-        rating = db.session.get(Rating, flag.rating_id)
-        if rating.voided_at is None:
-            rating.voided_at = now
-            rating.void_reason = f"{VOID_PREFIX}: 虚假评价已确认 (flag {flag.id})"
+    if flags:
+        ratings = Rating.__table__          # Core: one executemany, not the ORM's bulk by key
+        db.session.connection().execute(
+            update(ratings).where(ratings.c.id == bindparam("rid"), ratings.c.voided_at.is_(None))
+            .values(voided_at=bindparam("now"), void_reason=bindparam("reason")),
+            [{"rid": f.rating_id, "now": now,
+              "reason": f"{VOID_PREFIX}: 虚假评价已确认 (flag {f.id})"} for f in flags])
 
 
 def _restore(flags: list[FraudFlag]) -> None:
     # Only undo our own voiding: a rating voided for another reason stays void.
-    for flag in flags:
-        rating = db.session.get(Rating, flag.rating_id)
-        if rating.voided_at is not None and (rating.void_reason or "").startswith(VOID_PREFIX):
-            rating.voided_at, rating.void_reason = None, None
+    if flags:
+        db.session.execute(
+            update(Rating).where(Rating.id.in_([f.rating_id for f in flags]),
+                                 Rating.void_reason.startswith(VOID_PREFIX, autoescape=True))
+            .values(voided_at=None, void_reason=None)
+            .execution_options(synchronize_session=False))
 
 
 def _settle_case(case_id: int | None, ctx: Context, note: str) -> None:
@@ -184,16 +189,20 @@ def _settle_case(case_id: int | None, ctx: Context, note: str) -> None:
 
 
 def _finish(outcome: Outcome, ctx: Context) -> Outcome:
-    touched = outcome.confirmed + outcome.reversed
+    decided = outcome.confirmed + outcome.dismissed + outcome.reversed
     _void(outcome.confirmed, ctx.now)
     _restore(outcome.reversed)
+    # The CAS and the voiding wrote past the ORM: read the decided flags and their ratings once,
+    # as they now stand, with what the answer shows of them.
+    db.session.scalars(select(FraudFlag).where(FraudFlag.id.in_([f.id for f in decided]))
+                       .options(joinedload(FraudFlag.rating), joinedload(FraudFlag.order))
+                       .execution_options(populate_existing=True)).all()
     db.session.flush()
+    touched = outcome.confirmed + outcome.reversed
     if touched:
         outcome.events = recompute_offences({f.technician_id for f in touched},
                                             policy=ctx.policy, tz_name=ctx.tz_name, by=ctx.by,
                                             now=ctx.now)
-    for flag in outcome.confirmed + outcome.dismissed + outcome.reversed:
-        db.session.refresh(flag)
     if outcome.case is not None:
         db.session.refresh(outcome.case)
     return outcome
@@ -217,7 +226,6 @@ def decide_flag(*, flag_id: int, decision: str, note: str, ctx: Context,
                 {"status": decision, "decided_by": ctx.by, "decided_at": ctx.now, "note": note,
                  "updated_at": ctx.now}):
         raise _conflict(flag, "flag")
-    _expire([flag])
     _record([flag], decision, note, ctx, case_id=None)
     outcome = Outcome(kind=decision, flag=flag, case=flag.case)
     (outcome.confirmed if decision == "confirmed" else outcome.dismissed).append(flag)
@@ -237,7 +245,6 @@ def reverse_flag(*, flag_id: int, reason: str, ctx: Context, expect: Expect = Ex
             {"status": "dismissed", "decided_by": ctx.by, "decided_at": ctx.now, "note": reason,
              "updated_at": ctx.now, "offence_id": None}):
         raise _conflict(flag, "flag")
-    _expire([flag])
     _record([flag], "reversed", reason, ctx)
     outcome = _finish(Outcome(kind="reversed", flag=flag, case=flag.case, reversed=[flag]), ctx)
     _settle_case(flag.case_id, ctx, reason)

@@ -21,6 +21,9 @@ class BadgeOut(Schema):
         "description": "H5 page the technician opens full-screen to show the badge"})
     rotated_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    suspended_until = fields.Date(allow_none=True, metadata={
+        "description": "last day of the technician's 待岗培训 covering today: until then the "
+                       "badge answers 410 and the card is stamped 暂停服务评价"})
 
 
 class BadgeRevokeIn(Schema):

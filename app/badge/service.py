@@ -386,4 +386,5 @@ def badge_summary(badge: Badge) -> dict:
             "rotated_at": badge.rotated_at, "revoked_at": badge.revoked_at,
             "badge_token": links.badge_token, "url": links.url, "qr_png_url": links.qr_png_url,
             "qr_svg_url": links.qr_svg_url, "card_png_url": links.card_png_url,
-            "wxacode_url": links.wxacode_url, "show_url": links.show_url}
+            "wxacode_url": links.wxacode_url, "show_url": links.show_url,
+            "suspended_until": suspended_until(badge.technician_id)}

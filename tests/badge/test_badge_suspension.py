@@ -76,3 +76,12 @@ def test_the_sheet_prints_the_suspended_stamped_and_says_who(client, api_key):
     assert response.headers["X-Badges-Printed"] == "2"
     assert response.headers["X-Badges-Suspended"] == resting.employee_no
     assert working.employee_no not in response.headers["X-Badges-Suspended"]
+
+
+def test_the_technicians_own_badge_says_until_when(client, api_key):
+    technician = factories.technician()
+    last = local_today() + timedelta(days=3)
+    suspend(technician, local_today(), last)
+    answer = client.get(f"/api/v1/admin/technicians/{technician.employee_no}/badge",
+                        headers={"Authorization": f"Bearer {api_key('manager')}"})
+    assert answer.status_code == 200 and answer.json["suspended_until"] == last.isoformat()

@@ -17,7 +17,7 @@ appeals reference its rows. The downgrade has to rebuild it, and does so with th
 deferred and the rows inserted into a new table of the same name (which, unlike batch mode's
 rename, satisfies the references again before the commit).
 
-Revision ID: h14
+Revision ID: 0010
 Revises: 0009
 """
 import os
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'h14'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
@@ -206,7 +206,7 @@ def _carry_over(bind) -> None:
                     ends_on=first + timedelta(days=days - 1),
                     planned_ends_on=first + timedelta(days=days - 1),
                     reason=f"第 {number} 次违规（{month} 虚假评价）：待岗培训 {days} 天",
-                    created_by="migration h14", created_at=now)
+                    created_by="migration 0010", created_at=now)
                     .returning(suspensions.c.id)).scalar_one()
             offence_id = bind.execute(sa.insert(offences).values(
                 technician_id=technician_id, month=month, offence_no=number,

@@ -1,4 +1,4 @@
-"""Migration h14 carries live data over: per-flag sanctions become one offence per
+"""Migration 0010 carries live data over: per-flag sanctions become one offence per
 technician-month, numbered by month (the second suspended), flags land in cases; and back."""
 from datetime import datetime, timezone
 
@@ -62,7 +62,7 @@ def test_sanctions_become_one_offence_per_month_and_come_back(tmp_path):
             upgrade(revision="0009")
             with db.engine.begin() as conn:
                 _seed(conn)
-            upgrade(revision="h14")
+            upgrade(revision="0010")
             with db.engine.connect() as conn:
                 offences = conn.execute(text(
                     "SELECT month, offence_no, fine, suspension, suspension_id IS NOT NULL "

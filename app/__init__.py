@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from app.health.views import bp as health_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
+    from app.pages import bp as pages_bp
     from app.rating.h5 import bp as h5_rating_bp
     from app.rating.views import bp as rating_bp
     from app.reports.own_views import bp as reports_own_bp
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(apidocs_bp)
     app.register_blueprint(masterdata_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(badge_bp)

@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from app.badge import render
-from app.badge.card import Branding, CardInfo
+from app.badge import photos, render
+from app.badge.card import Branding, CardInfo, avatar_text
 from app.badge.fonts import CjkFonts, find_cjk_fonts
 from app.badge.memo import QrMemo
 from app.badge.models import Badge, BadgeImage
@@ -190,9 +190,13 @@ def current_grade(technician: Technician) -> int | None:
                                 memo_seconds=config["GRADE_MEMO_SECONDS"])
 
 
-def card_info(technician: Technician) -> CardInfo:
+def card_info(technician: Technician, *, photo_etags: dict[int, str] | None = None) -> CardInfo:
+    """What the card shows. `photo_etags`: every photo's etag, when the caller has read them all
+    at once (bulk rendering); else this technician's is looked up."""
+    photo_etag = (photos.photo_etag_of(technician.id) if photo_etags is None
+                  else photo_etags.get(technician.id))
     return CardInfo(name=technician.name, employee_no=technician.employee_no,
-                    team=technician.team, grade=current_grade(technician))
+                    team=technician.team, grade=current_grade(technician), photo_etag=photo_etag)
 
 
 @dataclass(frozen=True)
@@ -204,13 +208,23 @@ class PublicProfile:
     team: str
     area: str
     grade: int | None
+    photo_url: str | None = None    # absolute; None: show `initials`
+    initials: str = ""
 
 
 def public_profile(badge: Badge) -> PublicProfile:
-    technician = badge.technician
+    return technician_profile(badge.technician)
+
+
+def technician_profile(technician: Technician) -> PublicProfile:
+    """The technician as customer pages show them (the badge landing, the rating form)."""
+    etag = photos.photo_etag_of(technician.id)
     return PublicProfile(name=technician.name, employee_no=technician.employee_no,
                          team=technician.team, area=technician.area,
-                         grade=current_grade(technician))
+                         grade=current_grade(technician),
+                         photo_url=(current_app.config["PUBLIC_BASE_URL"] + photos.photo_url(etag)
+                                    if etag else None),
+                         initials=avatar_text(technician.name))
 
 
 # -- images --------------------------------------------------------------------------------------
@@ -273,7 +287,9 @@ def badge_image(badge: Badge, kind: str) -> ImageOut:
     stored = db.session.get(BadgeImage, (badge.id, kind))
     if stored is not None and stored.source_key == key:
         return ImageOut(kind, stored.etag, stored.data)
-    job = render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand, kinds=(kind,))
+    photo = photos.photo_of(badge.technician_id) if kind == "card_png" and card.photo_etag else None
+    job = render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand, kinds=(kind,),
+                           photo=photo.data if photo else None)
     fonts = card_fonts() if kind == "card_png" else None
     (image,) = render.render_job(job, fonts)
     store_image(badge, kind, source_key=image.source_key, data=image.data, etag=image.etag)

@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
     from app.health.views import bp as health_bp
+    from app.identity.h5 import bp as h5_account_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
     from app.pages import bp as pages_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_own_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_h5_bp)
     app.register_blueprint(h5_rating_bp)
+    app.register_blueprint(h5_account_bp)
     app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(console_bp)
 

@@ -5,6 +5,9 @@ The HTML error pages themselves are rendered by app/errors.py (templates/errors/
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, render_template
 
 from app.badge import service as badges
@@ -13,6 +16,14 @@ from app.errors import chinese_only
 bp = Blueprint("pages", __name__)
 # Customer pages show the Chinese half of bilingual error messages.
 bp.add_app_template_filter(chinese_only, "chinese_only")
+
+
+@bp.app_template_filter("cn_time")
+def cn_time(value: datetime | None, fmt: str = "%m月%d日 %H:%M") -> str:
+    """A UTC time as customers read it: the operator's local time, in Chinese."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
 @bp.app_context_processor

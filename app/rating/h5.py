@@ -108,8 +108,7 @@ def rate(order_no: str):
         except AppError as exc:
             if exc.status != 422:
                 # The order changed under the form (rated from another phone, window closed):
-                # show what is true now.
-                db.session.rollback()
+                # show what is true now. (The refusal came before any write.)
                 return _state_page(service.customer_order(
                     user_id=g.user.id, order_no=order_no, window_days=_window_days()), order_no)
             errors = _form_errors(exc.details.get("fields") or {"_": [exc.message]}, form)
@@ -140,8 +139,7 @@ def follow_up(order_no: str):
     try:
         service.add_follow_up(user_id=g.user.id, order_no=order_no, comment=comment,
                               window_days=_window_days(), client_ip=request.remote_addr)
-    except AppError as exc:
-        db.session.rollback()
+    except AppError as exc:     # refused before any write
         view = service.customer_order(user_id=g.user.id, order_no=order_no,
                                       window_days=_window_days())
         if view.state != states.RATED:

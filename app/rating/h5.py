@@ -58,9 +58,10 @@ def _catalogue():
     return service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
 
 
-def _message(title: str, text: str, status: int = 200, primary: dict | None = None):
-    return render_template("rating/message.html", title=title, text=text,
-                           primary=primary), status
+def _message(title: str, text: str, status: int = 200, primary: dict | None = None,
+             note: str | None = None):
+    return render_template("rating/message.html", title=title, text=text, primary=primary,
+                           note=note), status
 
 
 @bp.get("/b/<badge_token>/rate")
@@ -71,12 +72,15 @@ def start(badge_token: str):
     here = url_for(".start", badge_token=badge_token)
     if not service.has_bindings(g.user.id):
         return redirect(url_for("h5_account.bind", next=here))
-    orders = service.rateable_orders(user_id=g.user.id, technician_id=badge.technician_id,
-                                     window_days=_window_days())
+    who = {"user_id": g.user.id, "technician_id": badge.technician_id,
+           "window_days": _window_days()}
+    orders = service.rateable_orders(**who)
     if len(orders) == 1:
         return redirect(url_for(".rate", order_no=orders[0].order_no))
-    choices = [(order.order_no, order_label(order)) for order in orders]
-    return render_template("rating/pick.html", orders=choices, profile=badges.public_profile(badge),
+    rated = service.recently_rated_orders(**who)      # to look at again, or add a follow-up
+    return render_template("rating/pick.html", profile=badges.public_profile(badge),
+                           orders=[(o.order_no, order_label(o)) for o in orders],
+                           rated=[(o.order_no, order_label(o)) for o in rated],
                            bind_url=url_for("h5_account.bind", next=here))
 
 
@@ -173,9 +177,10 @@ def _state_page(view, order_no: str):
                         409)
     closed = view.window_closes_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
     return _message("评价已截止",
-                    f"{order_label(view.order)}。这次服务的评价已于 {closed:%Y年%m月%d日 %H:%M} 截止"
+                    f"这次服务的评价已于 {closed:%Y年%m月%d日 %H:%M} 截止"
                     f"（服务完成后 {_window_days()} 天内可以评价）。"
-                    "如您对服务有意见，请拨打客服热线，我们会认真处理。", 410)
+                    "如您对服务有意见，请拨打客服热线，我们会认真处理。", 410,
+                    note=order_label(view.order))
 
 
 def _rated_page(view, *, just_rated: bool = False, follow_up_error: str | None = None,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from app.badge import service as badges
 from app.extensions import db
 from app.rating.models import Rating, RecoveryTask
 from tests import factories
@@ -201,3 +202,14 @@ def test_misfit_tags_are_named_in_chinese(client, customer):
     bind(customer, order.account)
     response = submit(client, order.order_no, stars="5", tags=["rude", "on_time"])
     assert "“态度差”不适用于 5 星" in response.get_data(as_text=True)
+
+
+def test_the_badge_leads_back_to_a_rated_order_for_a_follow_up(client, customer):
+    order = factories.order()
+    bind(customer, order.account)
+    token = badges.badge_token(badges.get_or_create_badge(order.technician))
+    submit(client, order.order_no, stars="5")
+    page = client.get(f"/b/{token}/rate", headers=BROWSER)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="rated-orders"' in html
+    assert f'href="/h5/orders/{order.order_no}/rate"' in html and "追评" in html

@@ -6,7 +6,7 @@ from app.rating.service.customer import CustomerOrder, add_follow_up, customer_o
 from app.rating.service.orders import (
     completions_with_rating, describe_order, effective_orders, effective_star_of, has_bindings,
     in_window, is_bound, latest_unrated_order, order_by_id, order_callbacks, rateable_order,
-    rateable_orders, ratings_of_technician, valid_rating)
+    rateable_orders, ratings_of_technician, recently_rated_orders, valid_rating)
 from app.rating.service.recovery import (
     claim_recovery_task, close_recovery_task, connect_import_listeners, get_recovery_task,
     list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task)
@@ -22,6 +22,6 @@ __all__ = [
     "has_bindings", "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",
     "open_recovery_for_dissatisfied_callbacks", "open_recovery_task", "order_by_id",
     "order_callbacks", "rateable_order", "rateable_orders", "rated_order", "rating_submitted",
-    "ratings_of_technician", "remember_answer", "request_fingerprint", "submit_rating",
+    "ratings_of_technician", "recently_rated_orders", "remember_answer", "request_fingerprint", "submit_rating",
     "tag_catalogue", "valid_rating",
 ]

@@ -43,6 +43,7 @@ class SmsStep:
     masked_phone: str | None = None
     resend_in: int = 0              # seconds the resend button counts down
     error: str | None = None
+    notice: str | None = None
 
 
 def send_code(user, account_no: str) -> SmsStep:
@@ -52,9 +53,11 @@ def send_code(user, account_no: str) -> SmsStep:
     except TooManyAttempts as exc:
         wait = exc.details["retry_after"]
         if exc.details.get("reason") == "resend_wait":
-            # The code sent a moment ago is still on its way: keep showing where it went.
+            # The code sent a moment ago is still on its way: keep showing where it went,
+            # and say that no new one went out.
             return SmsStep(sent=True, masked_phone=accounts.sms_destination(account_no),
-                           resend_in=wait)
+                           resend_in=wait,
+                           notice=f"刚才的验证码仍然有效，请查收短信；{wait} 秒后可以重新获取。")
         text = _LIMIT_TEXT.get(exc.details.get("reason"), _LIMIT_TEXT["user_limit"])
         return SmsStep(error=text.format(minutes=wait_minutes(wait)))
     db.session.commit()

@@ -61,6 +61,7 @@ def test_asking_again_within_a_minute_sends_nothing_and_keeps_counting(client, c
     wait = int(re.search(r'data-wait="(\d+)"', html).group(1))
     assert 0 < wait <= 60
     assert MASKED.search(html).group(1) == "135****2959"      # still where the first one went
+    assert "刚才的验证码仍然有效" in html                      # and no claim of a new one
 
 
 def test_account_limit_says_so_and_sends_nothing(app, client, monkeypatch):

@@ -256,6 +256,9 @@ def test_error_and_account_pages(app, live_server, phone, scene, simulator, scre
 
     user_id = sign_in(app, page, live_server, simulator, "mum")
     bind_directly(app, user_id, "03521234567")
+    page.goto(f"{live_server}/h5/me")
+    assert page.inner_text("#binding-count") == "1"
+    check(page, screenshot_dir, "16b-me")
     page.goto(f"{live_server}/h5/bindings")
     assert "035****567" in page.inner_text("#bindings")
     check(page, screenshot_dir, "17-bindings")

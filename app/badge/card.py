@@ -125,8 +125,11 @@ def render_card_png(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
         paletted = card.quantize(palette=_palette(branding.color), dither=Image.Dither.NONE)
         paletted.save(out, format="PNG", compress_level=6)
     else:
-        # A photo on the card's fixed palette would be posterised: keep full colour.
-        card.save(out, format="PNG", compress_level=6)
+        # A photo on the card's fixed palette would be posterised. A fast octree palette of the
+        # card's own colours keeps the photo, black and the QR exact, at the palette card's size
+        # (full RGB would be ~2.5× larger and slower to compress).
+        paletted = card.quantize(256, method=Image.Quantize.FASTOCTREE)
+        paletted.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -228,3 +228,12 @@ def test_cli_sets_and_removes_a_photo(app, tmp_path):
     removed = runner.invoke(args=["badge", "photo", technician.employee_no, "--remove"])
     assert removed.exit_code == 0 and photos.photo_of(technician.id) is None
     db.session.expire_all()
+
+
+def test_a_card_with_a_photo_still_scans(client, admin_headers, decode):
+    technician = factories.technician()
+    badge = badges.get_or_create_badge(technician)
+    upload(client, admin_headers, technician.employee_no, picture((900, 1200), halves=True))
+    card = client.get(f"/b/{badges.badge_token(badge)}/card.png")
+    assert card.status_code == 200
+    assert decode(card.data) == [badges.badge_links(badge).url]

@@ -134,8 +134,9 @@ def render_card_png(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
 
 
 def _round_photo(photo: bytes, side: int) -> Image.Image:
-    image = Image.open(BytesIO(photo)).convert("RGB")
-    return ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    image = Image.open(BytesIO(photo))
+    image.draft("RGB", (side, side))     # JPEG: decode at the smallest scale still ≥ side
+    return ImageOps.fit(image.convert("RGB"), (side, side), method=Image.Resampling.LANCZOS)
 
 
 @lru_cache(maxsize=4)

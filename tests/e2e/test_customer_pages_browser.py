@@ -302,3 +302,37 @@ def admin_key_for_e2e(app):
         _, raw = create_api_key(role="admin", name="e2e admin")
         db.session.commit()
     return raw
+
+
+def test_the_form_works_with_the_keyboard_alone(app, live_server, phone, scene, simulator):
+    """Tab to the stars, choose with the arrow keys, tick a tag with the space bar, submit with
+    Enter: no control needs a pointer."""
+    page = phone
+    user_id = sign_in(app, page, live_server, simulator, "keys")
+    bind_directly(app, user_id, "03521234567")
+    page.goto(f"{live_server}/h5/orders/E2E-A/rate")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "stars":
+            break
+    assert page.evaluate("document.activeElement.id") == "star-1"
+    page.keyboard.press("ArrowRight")            # radio groups move with the arrows
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.is_checked("#star-5") and page.inner_text("#star-text") == "5 星 · 非常满意"
+    page.keyboard.press("Tab")                   # the first tag that fits 5 stars
+    assert page.evaluate("document.activeElement.name") == "tags"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    while page.evaluate("document.activeElement.name") == "tags":
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "comment"
+    page.keyboard.type("键盘也能评价")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#thanks")
+    with app.app_context():
+        rating = db.session.scalar(select(Rating))
+        assert (rating.stars, rating.tags, rating.comment) == (5, ["on_time"], "键盘也能评价")

@@ -184,7 +184,10 @@ _MULTIPART_SLACK = 64 * 1024
 @admin_bp.route("/technicians/<employee_no>/photo", methods=["PUT", "POST"])
 @require_roles("manager")
 @api_doc("上传装维人员照片 (set a technician's photo: JPEG, PNG or WebP, re-encoded as a square "
-         "JPEG without EXIF; used by the badge card, the printed sheet and the customer pages)",
+         "JPEG without EXIF; used by the badge card, the printed sheet and the customer pages). "
+         "Error codes: photo_missing 400, technician_not_found 404, photo_too_large 413, "
+         "photo_unsupported_type 415, photo_too_small / photo_too_many_pixels / "
+         "photo_unreadable 422",
          tags=["badges"], request_bodies=_PHOTO_BODIES, responses={200: PhotoOut},
          errors=(400, 404, 413, 415, 422))
 def upload_photo(employee_no: str):

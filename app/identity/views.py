@@ -79,7 +79,10 @@ def create_binding():
 
 @bp.post("/bindings/sms")
 @customer_required
-@api_doc(summary="发送绑定短信验证码 (send an SMS code to the account's registered phone)",
+@api_doc(summary="发送绑定短信验证码 (send an SMS code to the account's registered phone; the "
+                 "answer is the same for an unknown account, with a stable stand-in masked "
+                 "phone). 429 too_many_attempts: details.retry_after seconds and details.reason "
+                 "resend_wait | user_limit | account_limit — nothing was sent",
          tags=["bindings"], auth="user_token", body=SmsRequestIn, responses={202: SmsAcceptedOut},
          errors=(401, 429))
 def request_binding_sms():

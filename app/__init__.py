@@ -47,8 +47,10 @@ def register_blueprints(app: Flask) -> None:
     from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
     from app.health.views import bp as health_bp
+    from app.identity.h5 import bp as h5_account_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
+    from app.pages import bp as pages_bp
     from app.rating.h5 import bp as h5_rating_bp
     from app.rating.views import bp as rating_bp
     from app.reports.own_views import bp as reports_own_bp
@@ -57,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(apidocs_bp)
     app.register_blueprint(masterdata_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(badge_bp)
@@ -68,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_own_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_h5_bp)
     app.register_blueprint(h5_rating_bp)
+    app.register_blueprint(h5_account_bp)
     app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(console_bp)
 

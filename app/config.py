@@ -176,6 +176,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "SMS_CODE_TTL": _int("SMS_CODE_TTL", 300),
         "SMS_SENDS_PER_ACCOUNT_PER_HOUR": _int("SMS_SENDS_PER_ACCOUNT_PER_HOUR", 5),
         "SMS_SENDS_PER_USER_PER_HOUR": _int("SMS_SENDS_PER_USER_PER_HOUR", 10),
+        # A new code for the same account no sooner than this (the page counts it down).
+        "SMS_RESEND_SECONDS": _int("SMS_RESEND_SECONDS", 60),
         # H5 login keeps the WeChat user in Flask's signed session cookie.
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -187,6 +189,12 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "BADGE_FONT_PATH": _env("BADGE_FONT_PATH"),
         "BADGE_QR_MEMO_SECONDS": float(_env("BADGE_QR_MEMO_SECONDS", "10")),
         "BADGE_WXACODE_PAGE": _env("BADGE_WXACODE_PAGE"),
+        # Customer pages: the operator's hotline (every page offers it as a next step) and the
+        # official account's name (said on pages when set).
+        "CUSTOMER_HOTLINE": _env("CUSTOMER_HOTLINE", "10000"),
+        "OFFICIAL_ACCOUNT_NAME": _env("OFFICIAL_ACCOUNT_NAME"),
+        # Technician photos (admin upload): larger files are refused before they are decoded.
+        "TECHNICIAN_PHOTO_MAX_BYTES": _int("TECHNICIAN_PHOTO_MAX_BYTES", 8 * 1024 * 1024),
         # How long a process reuses the last quarter's ranking for badge grades.
         "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.

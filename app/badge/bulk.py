@@ -12,7 +12,7 @@ from typing import Callable
 
 from sqlalchemy import delete, insert, select
 
-from app.badge import render, service, sheet
+from app.badge import photos, render, service, sheet
 from app.badge.models import Badge, BadgeImage
 from app.db import utcnow
 from app.errors import AppError, NotFound, Unprocessable
@@ -94,17 +94,22 @@ def _stale_jobs(*, force: bool, stats: RenderStats) -> list[render.RenderJob]:
             .where(BadgeImage.kind.in_(render.RENDERED_KINDS)))}
     brand = service.branding()
     suspended = masterdata.suspended_until(service.today())
+    etags = photos.photo_etags()
     jobs = []
     for badge, technician in rows:
         stats.technicians += 1
         url = service.badge_url(service.badge_token(badge))
-        card = service.card_info(technician, until=suspended.get(technician.id))
+        card = service.card_info(technician, until=suspended.get(technician.id),
+                                 photo_etags=etags)
         stale = tuple(kind for kind in render.RENDERED_KINDS
                       if force or stored.get((badge.id, kind))
                       != render.source_key(kind, url, card, brand))
         if stale:
+            # Photo bytes are read only for the cards being drawn.
+            photo = (photos.photo_of(technician.id) if "card_png" in stale and card.photo_etag
+                     else None)
             jobs.append(render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand,
-                                         kinds=stale))
+                                         kinds=stale, photo=photo.data if photo else None))
         else:
             stats.up_to_date += 1
     return jobs

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 
-from PIL import Image, ImageColor, ImageDraw
+from PIL import Image, ImageColor, ImageDraw, ImageOps
 
 from app.badge.fonts import CjkFonts, load_font
 from app.badge.qr import Matrix, qr_image
@@ -44,6 +44,7 @@ class CardInfo:
     team: str
     grade: int | None = None    # quarterly grade 1–5; None until a grade exists
     suspension: str | None = None   # stamped across the QR while the technician is suspended
+    photo_etag: str | None = None   # the photo drawn in the avatar (None: initials)
 
 
 def grade_label(grade: int | None) -> str:
@@ -71,7 +72,7 @@ def avatar_text(name: str) -> str:
 
 
 def render_card(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
-                branding: Branding = Branding()) -> Image.Image:
+                branding: Branding = Branding(), photo: bytes | None = None) -> Image.Image:
     width, height = CARD_SIZE
     card = Image.new("RGB", CARD_SIZE, "white")
     draw = ImageDraw.Draw(card)
@@ -83,13 +84,17 @@ def render_card(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
     _centered(draw, branding.subtitle, 98, _fit(draw, fonts.regular, branding.subtitle, 26, inner),
               "white")
 
-    # Avatar: initials in a circle (no photos are kept).
+    # Avatar: the photo in a circle, or the initials when there is none.
     cx, top, d = width // 2, 180, 150
-    draw.ellipse((cx - d // 2, top, cx + d // 2, top + d), fill=AVATAR_FILL,
-                 outline=branding.color, width=5)
-    initials = avatar_text(info.name)
-    font = _fit(draw, fonts.bold, initials, 58 if len(initials) <= 2 else 44, d - 30)
-    draw.text((cx, top + d // 2), initials, font=font, fill=branding.color, anchor="mm")
+    box = (cx - d // 2, top, cx + d // 2, top + d)
+    if photo is not None:
+        card.paste(_round_photo(photo, d), box[:2], _circle_mask(d))
+        draw.ellipse(box, outline=branding.color, width=5)
+    else:
+        draw.ellipse(box, fill=AVATAR_FILL, outline=branding.color, width=5)
+        initials = avatar_text(info.name)
+        font = _fit(draw, fonts.bold, initials, 58 if len(initials) <= 2 else 44, d - 30)
+        draw.text((cx, top + d // 2), initials, font=font, fill=branding.color, anchor="mm")
 
     _centered(draw, info.name, 350, _fit(draw, fonts.bold, info.name, 56, inner), "#111111")
     y = 428
@@ -130,14 +135,35 @@ def _stamp_suspended(draw: ImageDraw.ImageDraw, text: str, fonts: CjkFonts, left
 
 
 def render_card_png(info: CardInfo, matrix: Matrix, fonts: CjkFonts,
-                    branding: Branding = Branding()) -> bytes:
-    card = render_card(info, matrix, fonts, branding)
-    # A palette PNG is a third of the RGB size. Mapping onto a fixed palette costs ~1 ms where an
-    # adaptive quantizer costs ~40 ms, which is most of `flask badge render-all`.
-    paletted = card.quantize(palette=_palette(branding.color), dither=Image.Dither.NONE)
+                    branding: Branding = Branding(), photo: bytes | None = None) -> bytes:
+    card = render_card(info, matrix, fonts, branding, photo)
     out = BytesIO()
-    paletted.save(out, format="PNG", compress_level=6)
+    if photo is None:
+        # A palette PNG is a third of the RGB size. Mapping onto a fixed palette costs ~1 ms
+        # where an adaptive quantizer costs ~40 ms, which is most of `flask badge render-all`.
+        paletted = card.quantize(palette=_palette(branding.color), dither=Image.Dither.NONE)
+        paletted.save(out, format="PNG", compress_level=6)
+    else:
+        # A photo on the card's fixed palette would be posterised. A fast octree palette of the
+        # card's own colours keeps the photo, black and the QR exact, at the palette card's size
+        # (full RGB would be ~2.5× larger and slower to compress).
+        paletted = card.quantize(256, method=Image.Quantize.FASTOCTREE)
+        paletted.save(out, format="PNG", compress_level=6)
     return out.getvalue()
+
+
+def _round_photo(photo: bytes, side: int) -> Image.Image:
+    image = Image.open(BytesIO(photo))
+    image.draft("RGB", (side, side))     # JPEG: decode at the smallest scale still ≥ side
+    return ImageOps.fit(image.convert("RGB"), (side, side), method=Image.Resampling.LANCZOS)
+
+
+@lru_cache(maxsize=4)
+def _circle_mask(side: int) -> Image.Image:
+    # Drawn 4× larger and scaled down, so the circle's edge is smooth rather than stepped.
+    big = Image.new("L", (side * 4, side * 4), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, side * 4 - 1, side * 4 - 1), fill=255)
+    return big.resize((side, side), Image.Resampling.LANCZOS)
 
 
 @lru_cache(maxsize=8)

@@ -1,4 +1,5 @@
-"""`flask badge show|rotate|revoke|print|render-all|fetch-wxacode`: the services of the API."""
+"""`flask badge show|rotate|revoke|photo|print|render-all|fetch-wxacode`: the services of the
+API."""
 from __future__ import annotations
 
 import os
@@ -6,9 +7,10 @@ import sys
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from app.badge import bulk, service
+from app.badge import bulk, photos, service
 from app.errors import AppError
 from app.extensions import db
 from app.masterdata import service as masterdata
@@ -70,6 +72,34 @@ def revoke(employee_no: str, reason: str | None):
         raise _fail(exc) from exc
     db.session.commit()
     _echo_badge(badge)
+
+
+@badge_cli.command("photo")
+@click.argument("employee_no")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--remove", is_flag=True, help="remove the photo (cards show the initials again)")
+@with_appcontext
+def photo(employee_no: str, path: str | None, remove: bool):
+    """Set EMPLOYEE_NO's photo from PATH (JPEG, PNG or WebP), or --remove it."""
+    if bool(path) == remove:
+        raise click.UsageError("give a PATH to set the photo, or --remove (not both)")
+    try:
+        technician = masterdata.get_technician(employee_no)
+        if remove:
+            photos.remove_photo(technician=technician)
+        else:
+            with open(path, "rb") as upload:
+                raw = upload.read(current_app.config["TECHNICIAN_PHOTO_MAX_BYTES"] + 1)
+            row = photos.set_photo(technician=technician, raw=raw, by="cli")
+    except AppError as exc:
+        raise _fail(exc) from exc
+    db.session.commit()
+    if remove:
+        click.echo(f"{employee_no}: photo removed")
+    else:
+        summary = photos.photo_summary(row, technician.employee_no)
+        click.echo(f"{employee_no}: photo {summary['width']}×{summary['height']} "
+                   f"→ {summary['photo_url']}")
 
 
 @badge_cli.command("print")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -65,3 +65,25 @@ class BadgeImage(db.Model):
 
     def __repr__(self) -> str:
         return f"<BadgeImage badge={self.badge_id} {self.kind} {self.etag[:8]}>"
+
+
+class TechnicianPhoto(db.Model):
+    """A technician's photo for the badge card and the customer pages: a small JPEG re-encoded
+    on upload (no EXIF, bounded size), kept apart from the badge so rotating a badge keeps it.
+    Served by `etag` (a hash of the bytes): the address changes with the photo, so it can be
+    cached for good, and cannot be guessed from an employee number."""
+
+    __tablename__ = "technician_photos"
+    __table_args__ = (CheckConstraint("width > 0 AND height > 0", name="size"),)
+
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    etag: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+
+    def __repr__(self) -> str:
+        return f"<TechnicianPhoto technician={self.technician_id} {self.etag[:8]}>"

@@ -21,6 +21,7 @@ class RenderJob:
     card: CardInfo
     branding: Branding
     kinds: tuple[str, ...] = RENDERED_KINDS
+    photo: bytes | None = None      # the photo whose etag `card.photo_etag` names
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def render_job(job: RenderJob, fonts: CjkFonts | None) -> list[Rendered]:
         elif kind == "card_png":
             if fonts is None:
                 raise ValueError("a card needs fonts")
-            data = render_card_png(job.card, matrix, fonts, job.branding)
+            data = render_card_png(job.card, matrix, fonts, job.branding, job.photo)
         else:
             raise ValueError(f"{kind} is not rendered here")
         out.append(Rendered(kind, source_key(kind, job.url, job.card, job.branding),

@@ -49,6 +49,8 @@ class PublicTechnicianOut(Schema):
     area = fields.String(required=True)
     grade = fields.Integer(allow_none=True, required=True, metadata={
         "description": "current quarterly grade 1–5, null when none"})
+    photo_url = fields.String(allow_none=True, required=True, metadata={
+        "description": "the technician's photo (JPEG); null when none — show the initials"})
 
 
 class RateableOrderOut(Schema):
@@ -63,3 +65,15 @@ class BadgeLandingOut(Schema):
     needs_binding = fields.Boolean(required=True, metadata={
         "description": "the customer has no bound broadband account yet"})
     rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True)
+
+
+class PhotoOut(Schema):
+    """A technician's photo as stored: re-encoded JPEG, square, without EXIF."""
+
+    employee_no = fields.String(required=True)
+    photo_url = fields.String(required=True, metadata={
+        "description": "public address of the photo; it changes whenever the photo does"})
+    etag = fields.String(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    uploaded_at = fields.DateTime(required=True)

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.badge import render
-from app.badge.card import Branding, CardInfo
+from app.badge import photos, render
+from app.badge.card import Branding, CardInfo, avatar_text
 from app.badge.fonts import CjkFonts, find_cjk_fonts
 from app.badge.memo import QrMemo
 from app.badge.models import Badge, BadgeImage
@@ -218,15 +218,21 @@ def current_grade(technician: Technician) -> int | None:
 _LOOK_UP = object()
 
 
-def card_info(technician: Technician, until=_LOOK_UP) -> CardInfo:
+def card_info(technician: Technician, until=_LOOK_UP, *,
+              photo_etags: dict[int, str] | None = None) -> CardInfo:
     """What the card shows: a suspended technician's card is stamped so (`until`: the last day
-    of the suspension covering today or None, when the caller already knows it)."""
+    of the suspension covering today or None, when the caller already knows it); `photo_etags`:
+    every photo's etag, when the caller has read them all at once (bulk rendering), else this
+    technician's is looked up."""
     if until is _LOOK_UP:
         until = suspended_until(technician.id)
     stamp = (f"待岗培训中 · 至 {until.isoformat()}" if until else
              "暂停服务" if technician.status == "suspended" else None)
+    photo_etag = (photos.photo_etag_of(technician.id) if photo_etags is None
+                  else photo_etags.get(technician.id))
     return CardInfo(name=technician.name, employee_no=technician.employee_no,
-                    team=technician.team, grade=current_grade(technician), suspension=stamp)
+                    team=technician.team, grade=current_grade(technician), suspension=stamp,
+                    photo_etag=photo_etag)
 
 
 @dataclass(frozen=True)
@@ -238,13 +244,23 @@ class PublicProfile:
     team: str
     area: str
     grade: int | None
+    photo_url: str | None = None    # absolute; None: show `initials`
+    initials: str = ""
 
 
 def public_profile(badge: Badge) -> PublicProfile:
-    technician = badge.technician
+    return technician_profile(badge.technician)
+
+
+def technician_profile(technician: Technician) -> PublicProfile:
+    """The technician as customer pages show them (the badge landing, the rating form)."""
+    etag = photos.photo_etag_of(technician.id)
     return PublicProfile(name=technician.name, employee_no=technician.employee_no,
                          team=technician.team, area=technician.area,
-                         grade=current_grade(technician))
+                         grade=current_grade(technician),
+                         photo_url=(current_app.config["PUBLIC_BASE_URL"] + photos.photo_url(etag)
+                                    if etag else None),
+                         initials=avatar_text(technician.name))
 
 
 # -- images --------------------------------------------------------------------------------------
@@ -321,7 +337,9 @@ def badge_image(badge: Badge, kind: str) -> ImageOut:
     stored = db.session.get(BadgeImage, (badge.id, kind))
     if stored is not None and stored.source_key == key:
         return ImageOut(kind, stored.etag, stored.data)
-    job = render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand, kinds=(kind,))
+    photo = photos.photo_of(badge.technician_id) if kind == "card_png" and card.photo_etag else None
+    job = render.RenderJob(badge_id=badge.id, url=url, card=card, branding=brand, kinds=(kind,),
+                           photo=photo.data if photo else None)
     fonts = card_fonts() if kind == "card_png" else None
     (image,) = render.render_job(job, fonts)
     store_image(badge, kind, source_key=image.source_key, data=image.data, etag=image.etag)

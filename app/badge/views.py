@@ -10,11 +10,11 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
-from app.badge import bulk, service
-from app.badge.card import avatar_text
+from app.badge import bulk, photos, service
 from app.badge.models import CONTENT_TYPES
-from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, SheetQuery
-from app.errors import AppError
+from app.badge.photo import PhotoRejected
+from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, PhotoOut, SheetQuery
+from app.errors import AppError, BadRequest
 from app.extensions import db
 from app.identity.decorators import customer_required, technician_required
 from app.masterdata import service as masterdata
@@ -64,9 +64,8 @@ def landing(token: str):
         return _unavailable(exc)
     rate_url = (url_for(RATE_ENDPOINT, badge_token=token)
                 if RATE_ENDPOINT in current_app.view_functions else None)
-    profile = service.public_profile(badge)
-    page = render_template("badge/landing.html", profile=profile, brand=service.branding(),
-                           initials=avatar_text(profile.name), rate_url=rate_url)
+    page = render_template("badge/landing.html", profile=service.public_profile(badge),
+                           rate_url=rate_url)
     # The page says whether the badge still works: never serve it from a cache.
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -88,12 +87,23 @@ def show(token: str):
 
 
 def _unavailable(exc: AppError):
-    """The 404/410 page for a badge that does not work; other errors stay JSON."""
-    if exc.code not in ("badge_not_found", "badge_revoked"):
+    """The page for a badge that does not work (404 unknown, 410 with the reason it stopped)."""
+    if exc.status not in (404, 410):
         raise exc
-    page = render_template("badge/unavailable.html", error=exc, brand=service.branding(),
-                           reason=exc.details.get("reason"))
+    page = render_template("badge/unavailable.html", error=exc, reason=exc.details.get("reason"))
     return page, exc.status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/photos/<etag>.jpg")
+@api_doc("装维人员照片 (a technician's photo; the address changes with the photo)",
+         tags=["badges"], path_params={"etag": {"type": "string"}},
+         responses={200: _image("image/jpeg", "photo"), 304: None}, errors=(404,))
+def photo(etag: str):
+    row = photos.photo_by_etag(etag)
+    headers = {"ETag": f'"{row.etag}"', "Cache-Control": "public, max-age=31536000, immutable"}
+    if "If-None-Match" in request.headers and request.if_none_match.contains(row.etag):
+        return Response(status=304, headers=headers)
+    return Response(row.data, mimetype="image/jpeg", headers=headers)
 
 
 @bp.get("/b/<token>.png")
@@ -163,6 +173,57 @@ def revoke(employee_no: str):
     badge = service.revoke_badge(technician=masterdata.get_technician(employee_no), **data)
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge)), 200
+
+
+_PHOTO_BODY = {"type": "string", "format": "binary"}
+_PHOTO_BODIES = {"image/jpeg": _PHOTO_BODY, "image/png": _PHOTO_BODY, "image/webp": _PHOTO_BODY,
+                 "multipart/form-data": {"type": "object", "required": ["photo"],
+                                         "properties": {"photo": _PHOTO_BODY}}}
+# Multipart wraps the file in a few hundred bytes of headers and boundaries.
+_MULTIPART_SLACK = 64 * 1024
+
+
+@admin_bp.route("/technicians/<employee_no>/photo", methods=["PUT", "POST"])
+@require_roles("manager")
+@api_doc("上传装维人员照片 (set a technician's photo: JPEG, PNG or WebP, re-encoded as a square "
+         "JPEG without EXIF; used by the badge card, the printed sheet and the customer pages). "
+         "Error codes: photo_missing 400, technician_not_found 404, photo_too_large 413, "
+         "photo_unsupported_type 415, photo_too_small / photo_too_many_pixels / "
+         "photo_unreadable 422",
+         tags=["badges"], request_bodies=_PHOTO_BODIES, responses={200: PhotoOut},
+         errors=(400, 404, 413, 415, 422))
+def upload_photo(employee_no: str):
+    technician = masterdata.get_technician(employee_no)
+    row = photos.set_photo(technician=technician, raw=_uploaded_photo(), by=g.api_key.name)
+    db.session.commit()
+    return PhotoOut().dump(photos.photo_summary(row, technician.employee_no)), 200
+
+
+@admin_bp.delete("/technicians/<employee_no>/photo")
+@require_roles("manager")
+@api_doc("删除装维人员照片 (remove the photo; cards and pages show the initials again)",
+         tags=["badges"], responses={204: None}, errors=(404,))
+def delete_photo(employee_no: str):
+    photos.remove_photo(technician=masterdata.get_technician(employee_no))
+    db.session.commit()
+    return "", 204
+
+
+def _uploaded_photo() -> bytes:
+    """The file's bytes from a raw image body or a multipart `photo` field, refusing a body
+    larger than a photo may be before reading it."""
+    limit = current_app.config["TECHNICIAN_PHOTO_MAX_BYTES"]
+    if (request.content_length or 0) > limit + _MULTIPART_SLACK:
+        raise photos.PhotoRefused(PhotoRejected(
+            "photo_too_large", f"照片文件不能超过 {limit // (1024 * 1024)} MB (photo too large)"))
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("photo")
+        if upload is None:
+            raise BadRequest("请在表单字段 photo 中上传照片 (multipart field `photo` is missing)",
+                             code="photo_missing")
+        return upload.read(limit + 1)
+    # The bytes decide what the file is, whatever the header claims (checked by Pillow).
+    return request.get_data(cache=False)
 
 
 @admin_bp.get("/badges/sheet.pdf")

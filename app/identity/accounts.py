@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -21,7 +22,7 @@ from app.identity.errors import TooManyAttempts, VerificationFailed
 from app.identity.models import AccountBinding, SmsCode, WeChatUser
 from app.identity.service import phones_match
 from app.identity.sms import Sms
-from app.masking import mask_account_no
+from app.masking import mask_account_no, mask_phone, stand_in_masked_phone
 from app.masterdata import service as masterdata
 from app.ratelimit import Limit, get_limiter
 from app.wechat import gateway
@@ -88,24 +89,47 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     return binding
 
 
-def request_sms_code(*, user: WeChatUser, account_no: str) -> Sms | None:
+@dataclass(frozen=True)
+class SmsRequest:
+    """A code asked for: what to send (after the commit) and what the customer is told."""
+
+    sms: Sms | None         # None for an unknown account: nothing is sent, the answer is the same
+    masked_phone: str       # where the code went (a stable stand-in for an unknown account)
+    resend_in: int          # seconds before another code for this account may be asked for
+
+
+def _sms_rules() -> tuple[Limit, Limit, Limit]:
+    cfg = current_app.config
+    return (Limit("sms_user", cfg["SMS_SENDS_PER_USER_PER_HOUR"], 3600),
+            Limit("sms_account", cfg["SMS_SENDS_PER_ACCOUNT_PER_HOUR"], 3600),
+            Limit("sms_resend", 1, cfg["SMS_RESEND_SECONDS"]))
+
+
+def request_sms_code(*, user: WeChatUser, account_no: str) -> SmsRequest:
     """Make a code for the account's registered phone; the caller sends it after the commit.
 
-    Returns None (and the caller answers exactly as if it sent one) for an unknown account or one
-    that already got its hourly share of codes.
+    Known and unknown accounts take the same path and count against the same limits — the
+    user's hourly share, the account's hourly share, one code per account per resend interval —
+    so neither the answer nor a limit being reached tells whether the account exists. A limit
+    reached raises TooManyAttempts with the wait (`details.reason` says which limit).
     """
-    cfg = current_app.config
     limiter = get_limiter()
-    user_rule = Limit("sms_user", cfg["SMS_SENDS_PER_USER_PER_HOUR"], 3600)
-    if wait := limiter.blocked_for(user_rule, str(user.id)):
-        raise TooManyAttempts(wait)
+    user_rule, account_rule, resend_rule = _sms_rules()
+    pair = f"{user.id}:{account_no}"
+    for rule, key, reason in ((resend_rule, pair, "resend_wait"),
+                              (user_rule, str(user.id), "user_limit"),
+                              (account_rule, account_no, "account_limit")):
+        if wait := limiter.blocked_for(rule, key):
+            raise TooManyAttempts(wait, reason=reason)
     limiter.hit(user_rule, str(user.id))
+    limiter.hit(account_rule, account_no)
+    limiter.hit(resend_rule, pair)
 
     account = masterdata.find_account(account_no)
-    account_rule = Limit("sms_account", cfg["SMS_SENDS_PER_ACCOUNT_PER_HOUR"], 3600)
-    if account is None or limiter.blocked_for(account_rule, account_no):
-        return None
-    limiter.hit(account_rule, account_no)
+    masked = sms_destination(account_no, account)
+    if account is None:
+        return SmsRequest(None, masked, resend_rule.window)
+    cfg = current_app.config
     code = f"{secrets.randbelow(10 ** 6):06d}"
     ttl = cfg["SMS_CODE_TTL"]
     db.session.add(SmsCode(account_id=account.id, user_id=user.id,
@@ -114,7 +138,23 @@ def request_sms_code(*, user: WeChatUser, account_no: str) -> Sms | None:
     db.session.flush()
     text = (f"【{cfg['SMS_SIGN_NAME']}】验证码 {code}，用于绑定宽带账号 {mask_account_no(account_no)}，"
             f"{ttl // 60} 分钟内有效。如非本人操作请忽略。")
-    return Sms(phone=account.phone, text=text)
+    return SmsRequest(Sms(phone=account.phone, text=text), masked, resend_rule.window)
+
+
+def sms_destination(account_no: str, account=None) -> str:
+    """The masked phone a code for `account_no` goes to. An unknown account gets a plausible
+    stand-in derived from the number and the app's secret: the same every time, so asking twice
+    cannot tell a real account from a made-up one."""
+    account = account or masterdata.find_account(account_no)
+    if account is not None:
+        return mask_phone(account.phone)
+    return stand_in_masked_phone(current_app.config["SECRET_KEY"], account_no)
+
+
+def sms_resend_wait(*, user: WeChatUser, account_no: str) -> int:
+    """Seconds before this user may ask for another code for `account_no` (0: now)."""
+    _, _, resend_rule = _sms_rules()
+    return get_limiter().blocked_for(resend_rule, f"{user.id}:{account_no}")
 
 
 def list_bindings(*, user: WeChatUser) -> list[AccountBinding]:

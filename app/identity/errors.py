@@ -13,9 +13,11 @@ class VerificationFailed(Forbidden):
 class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
 
-    def __init__(self, retry_after: int):
-        super().__init__(details={"retry_after": retry_after},
-                         headers={"Retry-After": str(retry_after)})
+    def __init__(self, retry_after: int, reason: str | None = None):
+        details = {"retry_after": retry_after}
+        if reason:
+            details["reason"] = reason   # which limit: pages word the wait accordingly
+        super().__init__(details=details, headers={"Retry-After": str(retry_after)})
 
 
 class InvalidUserToken(Unauthorized):

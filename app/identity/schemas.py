@@ -55,6 +55,15 @@ class AcceptedOut(Schema):
     message = fields.String()
 
 
+class SmsAcceptedOut(AcceptedOut):
+    """The same for a known and an unknown account (an unknown one gets a stable stand-in)."""
+
+    masked_phone = fields.String(required=True, metadata={
+        "description": "where the code went, masked (138****2959)"})
+    resend_in = fields.Integer(required=True, metadata={
+        "description": "seconds before another code for this account may be asked for"})
+
+
 class BindingOut(Schema):
     id = fields.Integer()
     account_no = fields.Function(lambda b: mask_account_no(b.account.account_no))

@@ -8,8 +8,9 @@ from app.extensions import db
 from app.identity import accounts, service
 from app.identity.decorators import customer_required, login_required
 from app.identity.errors import VerificationFailed
-from app.identity.schemas import (AcceptedOut, BindingIn, BindingListOut, BindingOut, LoginIn,
-                                  LoginOut, SmsRequestIn, TechnicianBindIn, TechnicianBindOut)
+from app.identity.schemas import (BindingIn, BindingListOut, BindingOut, LoginIn, LoginOut,
+                                  SmsAcceptedOut, SmsRequestIn, TechnicianBindIn,
+                                  TechnicianBindOut)
 from app.identity.sms import get_sms_backend
 
 bp = Blueprint("identity", __name__)
@@ -78,18 +79,22 @@ def create_binding():
 
 @bp.post("/bindings/sms")
 @customer_required
-@api_doc(summary="发送绑定短信验证码 (send an SMS code to the account's registered phone)",
-         tags=["bindings"], auth="user_token", body=SmsRequestIn, responses={202: AcceptedOut},
+@api_doc(summary="发送绑定短信验证码 (send an SMS code to the account's registered phone; the "
+                 "answer is the same for an unknown account, with a stable stand-in masked "
+                 "phone). 429 too_many_attempts: details.retry_after seconds and details.reason "
+                 "resend_wait | user_limit | account_limit — nothing was sent",
+         tags=["bindings"], auth="user_token", body=SmsRequestIn, responses={202: SmsAcceptedOut},
          errors=(401, 429))
 def request_binding_sms():
     data = SmsRequestIn().load(_json())
-    sms = accounts.request_sms_code(user=g.user, account_no=data["account_no"])
+    asked = accounts.request_sms_code(user=g.user, account_no=data["account_no"])
     db.session.commit()
-    if sms is not None:
-        get_sms_backend().send(sms)
-    return AcceptedOut().dump({
+    if asked.sms is not None:
+        get_sms_backend().send(asked.sms)
+    return SmsAcceptedOut().dump({
         "status": "accepted",
-        "message": "如账号信息无误，验证码已发送至登记手机 (if the account exists, a code was sent)"}), 202
+        "message": "如账号信息无误，验证码已发送至登记手机 (if the account exists, a code was sent)",
+        "masked_phone": asked.masked_phone, "resend_in": asked.resend_in}), 202
 
 
 @bp.get("/bindings")

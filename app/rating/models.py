@@ -45,6 +45,8 @@ class Rating(db.Model):
     void_reason: Mapped[str | None] = mapped_column(String(200))
 
     order: Mapped[WorkOrder] = relationship()
+    # The customer's 追评, if any: loaded only where staff read one order (never on hot paths).
+    follow_up: Mapped[RatingFollowUp | None] = relationship(viewonly=True, lazy="select")
 
     @property
     def is_valid(self) -> bool:
@@ -56,6 +58,24 @@ class Rating(db.Model):
 
     def __repr__(self) -> str:
         return f"<Rating order={self.order_id} {self.stars}★ {self.channel}>"
+
+
+class RatingFollowUp(db.Model):
+    """追评: text the rater adds to their rating later, inside the rating window. It never
+    changes the stars (they feed pay); one per rating, kept beside it for staff to read."""
+
+    __tablename__ = "rating_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="CASCADE"),
+                                           unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"))
+    comment: Mapped[str] = mapped_column(Text)
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RatingFollowUp rating={self.rating_id}>"
 
 
 class IdempotentReplay(db.Model):

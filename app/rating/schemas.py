@@ -67,7 +67,15 @@ class EffectiveOut(Schema):
     rating_id = fields.Integer(allow_none=True, required=True)
 
 
+class FollowUpOut(Schema):
+    """追评: text the rater added later; it never changes the stars."""
+
+    comment = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
 class AdminRatingOut(RatingOut):
+    follow_up = fields.Nested(FollowUpOut, allow_none=True, required=True)
     channel = fields.String(required=True)
     valid = fields.Boolean(attribute="is_valid", required=True)
     voided_at = fields.DateTime(allow_none=True)

@@ -5,8 +5,8 @@ import hmac
 import logging
 import secrets
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template_string,
-                   request, session)
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
+                   session)
 
 from app.extensions import db
 from app.identity import accounts
@@ -99,17 +99,11 @@ def h5_oauth_callback():
     return redirect(target, code=302)
 
 
-ME_PAGE = """<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>我的微信身份</title><h1>已通过微信登录</h1><p>用户编号 {{ user.id }}</p>
-<p>已绑定宽带账号 {{ count }} 个。</p>"""
-
-
 @bp.get("/h5/me")
 def h5_me():
     user = h5_current_user()
     if user is None:
         return redirect("/h5/login?next=/h5/me")
-    return render_template_string(ME_PAGE, user=user,
-                                  count=len(accounts.list_bindings(user=user)))
+    return render_template("account/me.html", count=len(accounts.list_bindings(user=user)))
 
 

@@ -1,10 +1,12 @@
 """Rating operations, one module per concern: `submit` (the rules of a new rating), `orders`
-(what can be rated, effective stars, a technician's own ratings), `replays` (Idempotency-Key) and
-`recovery` (满意度修复). Other domains import from here."""
+(what can be rated, effective stars, a technician's own ratings), `customer` (an order as one
+customer may see it, follow-up comments), `replays` (Idempotency-Key) and `recovery` (满意度修复).
+Other domains import from here."""
+from app.rating.service.customer import CustomerOrder, add_follow_up, customer_order
 from app.rating.service.orders import (
     completions_with_rating, describe_order, effective_orders, effective_star_of, has_bindings,
     in_window, is_bound, latest_unrated_order, order_by_id, order_callbacks, rateable_order,
-    rateable_orders, ratings_of_technician, valid_rating)
+    rateable_orders, ratings_of_technician, recently_rated_orders, valid_rating)
 from app.rating.service.recovery import (
     claim_recovery_task, close_recovery_task, connect_import_listeners, get_recovery_task,
     list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task)
@@ -14,12 +16,12 @@ from app.rating.service.submit import (
     submit_rating, tag_catalogue)
 
 __all__ = [
-    "CHANNEL_APP", "AlreadyRated", "RatedOrder", "SubmittedRating", "claim_recovery_task",
-    "close_recovery_task", "completions_with_rating", "connect_import_listeners",
-    "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",
+    "CHANNEL_APP", "AlreadyRated", "CustomerOrder", "RatedOrder", "SubmittedRating",
+    "add_follow_up", "claim_recovery_task", "close_recovery_task", "completions_with_rating",
+    "connect_import_listeners", "customer_order", "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",
     "has_bindings", "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",
     "open_recovery_for_dissatisfied_callbacks", "open_recovery_task", "order_by_id",
     "order_callbacks", "rateable_order", "rateable_orders", "rated_order", "rating_submitted",
-    "ratings_of_technician", "remember_answer", "request_fingerprint", "submit_rating",
+    "ratings_of_technician", "recently_rated_orders", "remember_answer", "request_fingerprint", "submit_rating",
     "tag_catalogue", "valid_rating",
 ]

@@ -31,6 +31,23 @@ def rateable_orders(*, user_id: int, technician_id: int, window_days: int,
     return list(db.session.scalars(query))
 
 
+def recently_rated_orders(*, user_id: int, technician_id: int, window_days: int,
+                          now: datetime | None = None) -> list[WorkOrder]:
+    """Orders of the user's bound accounts done by this technician, rated, and still inside
+    the window (so the customer can come back to them for a follow-up)."""
+    now = now or utcnow()
+    query = (
+        select(WorkOrder)
+        .join(AccountBinding, and_(AccountBinding.account_id == WorkOrder.account_id,
+                                   AccountBinding.user_id == user_id))
+        .where(WorkOrder.technician_id == technician_id, WorkOrder.status == "completed",
+               WorkOrder.completed_at > now - timedelta(days=window_days),
+               exists().where(Rating.order_id == WorkOrder.id))
+        .order_by(WorkOrder.completed_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def rateable_order(order_no: str, *, window_days: int) -> WorkOrder:
     """The order if it can be rated now (for issuing its SMS link)."""
     order = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))

@@ -31,6 +31,21 @@ def confirmed_frauds_by_technician(months: list[str]) -> dict[int, int]:
     return {technician_id: count for technician_id, count in rows}
 
 
+def fines_by_technician(month: str) -> dict[int, int]:
+    """Technician id → the fine (yuan) of the offence that sanctions `month`.
+
+    All frauds confirmed against one technician for one month are one offence (SPEC flow 5), so
+    the month's fine is that of its earliest active sanction."""
+    rows = db.session.execute(
+        select(Sanction.technician_id, Sanction.fine)
+        .where(Sanction.month == month, Sanction.revoked_at.is_(None))
+        .order_by(Sanction.technician_id, Sanction.created_at, Sanction.id))
+    fines: dict[int, int] = {}
+    for technician_id, fine in rows:
+        fines.setdefault(technician_id, fine)
+    return fines
+
+
 def settings(config) -> dict:
     """Detector weights, flag threshold, zone and fines from the app configuration."""
     return {"weights": weights_with(config.get("FRAUD_WEIGHTS")),
@@ -63,7 +78,8 @@ def on_rating_submitted(rating, **_extra) -> None:
 __all__ = [
     "appeals_of_technician", "flag_counts", "list_samples",
     "ScanResult", "check_rating_at_submission", "confirmed_frauds_by_technician", "decide",
-    "draw_sample", "file_appeal", "fines", "flag_history", "get_flag", "get_sample",
+    "draw_sample", "file_appeal", "fines", "fines_by_technician", "flag_history", "get_flag",
+    "get_sample",
     "list_flags", "list_sanctions", "on_rating_submitted", "on_technician_seen", "record_outcome",
     "record_sighting", "resolve_appeal", "sample_report", "scan_month", "settings",
 ]

@@ -41,7 +41,8 @@ class MonthFigures:
                   area: str | None, stars: int, wechat: bool, count: int,
                   star_eligible: bool) -> None:
         self.orders_completed += count
-        self.stars[stars] += count
+        if tariff.is_star_rated(product):       # campus orders are not star-rated (SPEC)
+            self.stars[stars] += count
         if wechat:
             self.wechat_ratings += count
             if stars >= SATISFIED_MIN_STARS:
@@ -50,10 +51,11 @@ class MonthFigures:
                         star_eligible=star_eligible)
         self.install_pay_fen += pay.amount_fen * count
 
-    def add_line(self, line: dict) -> None:
-        """One priced order (a ledger line): the same counts as `add_group` with count 1."""
+    def add_line(self, line: dict, tariff: Tariff) -> None:
+        """One priced order (an install ledger line): the same counts as `add_group` with count 1."""
         self.orders_completed += 1
-        self.stars[line["stars"]] += 1
+        if tariff.is_star_rated(line["product"]):
+            self.stars[line["stars"]] += 1
         if line["rating_id"] is not None:
             self.wechat_ratings += 1
             if line["stars"] >= SATISFIED_MIN_STARS:
@@ -73,7 +75,7 @@ class MonthFigures:
             "wechat_ratings": self.wechat_ratings,
             "participation_rate": ratio(self.wechat_ratings, self.orders_completed),
             "stars": {str(star): self.stars[star] for star in range(1, 6)},
-            "avg_stars": ratio(star_sum, self.orders_completed, AVG_PLACES),
+            "avg_stars": ratio(star_sum, sum(self.stars.values()), AVG_PLACES),
             "wechat_satisfied": self.wechat_satisfied,
             "satisfaction_rate": ratio(self.wechat_satisfied, self.wechat_ratings),
             "install_pay": fen_to_yuan(self.install_pay_fen),

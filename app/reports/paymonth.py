@@ -62,7 +62,7 @@ def _kinds(row) -> list[str]:
     return [kind for kind in payrules.URGE_KINDS if getattr(row, kind)]
 
 
-def _who(tech: dict) -> dict:
+def who_fields(tech: dict) -> dict:
     return {"technician_id": tech["id"], **{k: tech[k] for k in WHO_FIELDS}}
 
 
@@ -72,7 +72,7 @@ def rows_for(facts: dict[int, PayFacts], ctx: MonthContext, tariff: Tariff,
     (everyone=True: every technician matching `who`, for lookups)."""
     rows = []
     for tech in queries.technicians(who):
-        row = pay_row(_who(tech), facts.get(tech["id"]) or new_facts(tech["id"], ctx, tariff),
+        row = pay_row(who_fields(tech), facts.get(tech["id"]) or new_facts(tech["id"], ctx, tariff),
                       tariff, ctx.bonus_quarter)
         if everyone or on_sheet(row):
             rows.append(row)

@@ -188,3 +188,30 @@ def roll_up(rows: list[dict], by: str) -> list[dict]:
         groups.setdefault(tuple(row[k] for k in keys), []).append(row)
     return [{**dict(zip(keys, key)), **totals(members)}
             for key, members in sorted(groups.items())]
+
+
+# --- what changed between two versions -----------------------------------------------------------
+
+DIFF_FIELDS = ("install_pay_fen", "maintenance_pay_fen", "assessment_score", "commissions_fen",
+               "quarterly_bonus_fen", "penalties_total_fen", "total_pay_fen")
+
+
+def _components(row: dict) -> dict:
+    flat = {name: row.get(name) for name in DIFF_FIELDS}
+    flat.update({f"penalty_{kind}_fen": fen for kind, fen in row["penalties_fen"].items()})
+    return flat
+
+
+def diff_rows(old: list[dict], new: list[dict]) -> dict:
+    """Per technician (by employee_no), each pay component whose value changed."""
+    before = {r["employee_no"]: _components(r) for r in old}
+    after = {r["employee_no"]: _components(r) for r in new}
+    changed = []
+    for employee_no in sorted(before.keys() & after.keys()):
+        was, now = before[employee_no], after[employee_no]
+        changes = {name: {"old": was.get(name), "new": now.get(name)}
+                   for name in sorted(was.keys() | now.keys()) if was.get(name) != now.get(name)}
+        if changes:
+            changed.append({"employee_no": employee_no, "changes": changes})
+    return {"changed": changed, "added": sorted(after.keys() - before.keys()),
+            "removed": sorted(before.keys() - after.keys())}

@@ -57,11 +57,11 @@ def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
                  paid_order_types: tuple[str, ...]) -> Iterator:
     """Counts of completed orders per (technician, order type, product, area, star, WeChat-rated).
 
-    Product and area only matter for pay, so for unpaid order types (repair) they are folded to
-    NULL: fewer groups to send back, nothing lost."""
+    Area only matters for install pay, so for unpaid order types (repair) it is folded to NULL:
+    fewer groups to send back, nothing lost. Product stays: campus orders are not star-rated."""
     eff = rating_service.effective_orders(*_order_conditions(start, end, who))
     paid = eff.c.order_type.in_(paid_order_types)
-    product = case((paid, eff.c.product)).label("product")
+    product = eff.c.product
     area = case((paid, eff.c.area)).label("area")
     wechat = case((eff.c.rating_id.is_not(None), 1), else_=0).label("wechat")
     stmt = (select(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat,

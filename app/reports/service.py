@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from app.db import utcnow
 from app.errors import NotFound
 from app.masterdata.models import Technician
-from app.reports import closing, queries
+from app.reports import closing, paymonth, paysheet, queries
 from app.reports.closing import (  # noqa: F401  (part of this module's interface)
-    MonthAlreadyClosed, MonthNotClosed, MonthNotOver, close_month, get_version, month_versions,
-    reopen_month)
+    MonthAlreadyClosed, MonthNotClosed, MonthNotOver, MonthStateChanged, close_month, get_version,
+    month_versions, reopen_month)
+from app.reports.exports import present_line
 from app.reports.figures import roll_up, totals
-from app.reports.monthly import (live_ledger_lines, live_rows, month_frauds, present_line,
-                                 rows_from_lines)
+from app.reports.monthly import live_rows, rows_from_lines
 from app.reports.quarterly import quarterly_grades  # noqa: F401
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan, load_tariff  # noqa: F401
@@ -43,11 +43,7 @@ def monthly_report(*, month: str, tariff: Tariff, tz_name: str, team: str | None
     else:
         rows = live_rows(month=month, tariff=tariff, tz_name=tz_name, who=who)
         tariff_version = tariff.version
-    return {"month": month, "status": status, "source": "snapshot" if version else "live",
-            "version": version.version if version else None,
-            "closed_at": isoformat_z(version.created_at) if version else None,
-            "latest_version": latest.version if latest else None,
-            "tariff_version": tariff_version,
+    return {**_head(month, latest, version, status, tariff_version),
             "filters": {"team": team, "area": area, "vendor": vendor},
             "items": rows, "teams": roll_up(rows, "team"), "areas": roll_up(rows, "area"),
             "totals": totals(rows)}
@@ -60,30 +56,67 @@ def _technician(employee_no: str) -> Technician:
     return technician
 
 
+def _head(month: str, latest, version, status: str, tariff_version: str) -> dict:
+    return {"month": month, "status": status, "source": "snapshot" if version else "live",
+            "version": version.version if version else None,
+            "closed_at": isoformat_z(version.created_at) if version else None,
+            "latest_version": latest.version if latest else None,
+            "tariff_version": tariff_version}
+
+
+def pay_sheet(*, month: str, tariff: Tariff, tz_name: str, team: str | None = None,
+              area: str | None = None, vendor: str | None = None, live: bool = False) -> dict:
+    """The whole pay sheet (装维酬金核算表): one line per technician with a completed order or
+    any non-zero component, with team, area and vendor roll-ups. A closed month answers from its
+    frozen version (unless live=True)."""
+    who = TechnicianFilter(team=team, area=area, vendor=vendor)
+    latest, version, status = _state(month, live)
+    rows = closing.version_pay_rows(version, who) if version is not None else None
+    if rows is None:        # open, or closed before pay sheets were frozen: computed live
+        version = None
+        rows = paymonth.live_pay_rows(month=month, tariff=tariff, tz_name=tz_name, who=who)
+    return {**_head(month, latest, version, status,
+                    version.tariff_version if version else tariff.version),
+            "filters": {"team": team, "area": area, "vendor": vendor},
+            "items": rows, "teams": paysheet.roll_up(rows, "team"),
+            "areas": paysheet.roll_up(rows, "area"), "vendors": paysheet.roll_up(rows, "vendor"),
+            "totals": paysheet.totals(rows)}
+
+
 def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: str,
                live: bool = False) -> dict:
-    """One line per completed order of the month, summing exactly to the line's install pay."""
+    """Every line of the technician's pay for the month — install per order, maintenance by the
+    score, each penalty with its rule, commissions, bonus — summing to the pay sheet's line."""
     who = TechnicianFilter(technician_id=technician.id)
     latest, version, status = _state(month, live)
-    if version is not None:
+    pay_rows = closing.version_pay_rows(version, who) if version is not None else None
+    if pay_rows is not None:
         lines = closing.version_ledger(version, technician.id)
-        rows = closing.version_rows(version, who)
-        tariff_version = version.tariff_version
+        report_rows = closing.version_rows(version, who)
+        pay, tariff_version = (pay_rows[0] if pay_rows else None), version.tariff_version
     else:
-        frauds = month_frauds(month)
-        lines = list(live_ledger_lines(month=month, tariff=tariff, tz_name=tz_name,
-                                       frauds=frauds, who=who))
-        rows = rows_from_lines(lines, frauds, who)
+        version = None
+        ctx = paymonth.month_context(month, tariff, tz_name)
+        facts, lines = paymonth.new_facts(technician.id, ctx, tariff), []
+        for _, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,
+                                                           tz_name=tz_name, who=who, ctx=ctx):
+            pass
+        row = paysheet.pay_row(paymonth.who_fields(queries.technicians(who)[0]), facts, tariff,
+                               ctx.bonus_quarter)
+        pay = row if paysheet.on_sheet(row) else None
+        report_rows = rows_from_lines(lines, ctx.frauds, who, tariff)
         tariff_version = tariff.version
-    summary = rows[0] if rows else None
-    total = sum(line["amount_fen"] for line in lines)
-    return {"month": month, "employee_no": technician.employee_no, "name": technician.name,
-            "team": technician.team, "area": technician.area, "status": status,
-            "source": "snapshot" if version else "live",
-            "version": version.version if version else None, "tariff_version": tariff_version,
+    summary = report_rows[0] if report_rows else None
+    components: dict[str, int] = paymonth.ledger_totals(lines)
+    total = sum(components.values())
+    return {**_head(month, latest, version, status, tariff_version),
+            "employee_no": technician.employee_no, "name": technician.name,
+            "team": technician.team, "area": technician.area,
             "star_eligible": summary["star_eligible"] if summary else True,
             "lines": [present_line(line) for line in lines],
-            "total_fen": total, "total": fen_to_yuan(total), "summary": summary}
+            "components_fen": components,
+            "components": {name: fen_to_yuan(fen) for name, fen in components.items()},
+            "total_fen": total, "total": fen_to_yuan(total), "summary": summary, "pay": pay}
 
 
 def pay_ledger_of(*, month: str, employee_no: str, tariff: Tariff, tz_name: str,

@@ -9,8 +9,9 @@ from app.auth.decorators import require_roles
 from app.extensions import db
 from app.reports import exports, service
 from app.reports.schemas import (
-    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, QuarterlyQuery,
+    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut, QuarterlyQuery,
     QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
+from app.reports.xlsx import Sheet, workbook
 
 bp = Blueprint("reports", __name__)
 READERS = ("manager", "auditor")
@@ -82,9 +83,31 @@ def ledger():
     if fmt == "xlsx":
         notes = _notes(report, args["month"]) + [("工号", report["employee_no"]),
                                                  ("合计(元)", report["total"])]
-        return _file(exports.to_xlsx([("酬金明细", exports.LEDGER_COLUMNS, report["lines"])],
-                                     notes=notes), fmt, name, report["tariff_version"])
+        sheet = Sheet("酬金明细", exports.LEDGER_COLUMNS, report["lines"],
+                      totals={"amount_fen": report["total_fen"]}, formats=exports.LEDGER_FORMATS)
+        return _file(workbook([sheet], notes), fmt, name, report["tariff_version"])
     return LedgerOut().dump(report)
+
+
+@bp.get("/reports/pay")
+@require_roles(*READERS)
+@api_doc("装维酬金核算表 (the whole pay sheet: install and maintenance pay, assessment score, "
+         "commissions, quarterly bonus, penalties and total per technician, with team/area/vendor "
+         "roll-ups" + _FILE_FORMATS + "; XLSX has numeric cells, a frozen header, filters and a "
+         "totals row)", tags=["reports"], query=MonthlyQuery,
+         responses={200: _report_or_file(PaySheetOut)})
+def pay():
+    args = MonthlyQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.pay_sheet(tariff=tariff(), tz_name=tz(), **args)
+    name = f"酬金核算-{args['month']}"
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.PAY_COLUMNS, report["items"]), fmt, name,
+                     report["tariff_version"])
+    if fmt == "xlsx":
+        return _file(exports.pay_workbook(report, _notes(report, args["month"])), fmt, name,
+                     report["tariff_version"])
+    return PaySheetOut().dump(report)
 
 
 @bp.get("/reports/quarterly")
@@ -116,7 +139,9 @@ def _version_out(version, in_force: bool) -> dict:
 
 @bp.post("/reports/monthly/close")
 @require_roles("manager")
-@api_doc("月结 (close a month: freeze its report and pay ledger as a new version)",
+@api_doc("月结 (close a month: freeze its report, whole pay sheet and every pay line as a new "
+         "version; 409 month_already_closed, month_not_over, month_state_changed, "
+         "month_close_conflict)",
          tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
 def close():
     data = CloseIn().load(request.get_json(silent=True) or {})
@@ -127,7 +152,8 @@ def close():
 
 @bp.post("/reports/monthly/recompute")
 @require_roles("manager")
-@api_doc("重算已结月份 (recompute a closed month as a new version, listing what changed)",
+@api_doc("重算已结月份 (recompute a closed month as a new version, listing what changed per "
+         "technician and component; 409 month_not_closed, month_state_changed)",
          tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
 def recompute():
     data = CloseIn().load(request.get_json(silent=True) or {})
@@ -139,7 +165,9 @@ def recompute():
 
 @bp.post("/reports/monthly/reopen")
 @require_roles("manager")
-@api_doc("重新打开已结月份 (reopen a closed month; closing it again makes a new version)",
+@api_doc("重新打开已结月份 (reopen a closed month; closing it again makes a new version; 409 "
+         "month_not_closed, month_state_changed — a second reopen never overwrites the first's "
+         "reason)",
          tags=["reports"], body=ReopenIn, responses={200: VersionOut}, errors=(409,))
 def reopen():
     data = ReopenIn().load(request.get_json(silent=True) or {})

@@ -85,13 +85,15 @@ def monthly(month: str, start, end, coefficients=None) -> dict[str, dict]:
         eligible = not fraud.get(t.id)
         n = len(facts)
         wechat = [f for f in facts if f[3] is not None]
-        stars = {str(s): sum(1 for f in facts if f[1] == s) for s in range(1, 6)}
+        # campus orders are not star-rated: they stay in the counts and rates, not in the stars
+        rated = [f for f in facts if f[0].product != "campus"]
+        stars = {str(s): sum(1 for f in rated if f[1] == s) for s in range(1, 6)}
         satisfied = sum(1 for f in wechat if f[3].stars >= 4)
         pay = sum(pay_fen(f[0], f[1], eligible, coefficients) for f in facts)
         out[t.employee_no] = {
             "orders_completed": n, "wechat_ratings": len(wechat),
             "participation_rate": rate(len(wechat), n), "stars": stars,
-            "avg_stars": rate(sum(f[1] for f in facts), n, "0.01"),
+            "avg_stars": rate(sum(f[1] for f in rated), len(rated), "0.01"),
             "satisfaction_rate": rate(satisfied, len(wechat)),
             "install_pay_fen": pay, "star_eligible": eligible,
             "frauds_confirmed": fraud.get(t.id, 0), "team": t.team, "area": t.area,

@@ -27,13 +27,17 @@ def test_technician_sees_own_orders_sources_ledger_and_grade(client):
                           headers=technician_headers(tech))
     assert response.status_code == 200, response.json
     body = response.json
-    lines = {l["order_no"]: l for l in body["lines"]}
+    lines = {l["order_no"]: l for l in body["lines"] if l["component"] == "install"}
     assert set(lines) == {wechat.order_no, ivr.order_no, repair.order_no}
     assert (lines[wechat.order_no]["stars"], lines[wechat.order_no]["source"]) == (5, "wechat")
     assert (lines[ivr.order_no]["stars"], lines[ivr.order_no]["source"]) == (1, "ivr")
     assert lines[repair.order_no]["amount"] == "0.00"
-    assert body["total"] == "43.00"                        # 40 + 3 + 0
-    assert body["summary"]["install_pay"] == body["total"]
+    assert body["components"]["install"] == "43.00"        # 40 + 3 + 0
+    assert body["summary"]["install_pay"] == "43.00"
+    # the repair pays maintenance: broadband 15 × score 44 ÷ 100 — the score loses
+    # floor((0.90 − 1/3) × 100) = 56 points for one satisfied order of three star-rated ones
+    assert body["components"]["maintenance"] == "6.60"
+    assert body["total"] == "49.60"
     assert body["grade"]["quarter"] == "2026Q4" and "grade" in body["grade"]
     assert other.order_no not in lines
 

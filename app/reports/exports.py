@@ -188,3 +188,30 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict]]],
     """One sheet per (title, columns, rows), plus a 说明 sheet of (label, value) notes."""
     return workbook([Sheet(title, columns, rows, formats=MONEY_FORMATS)
                      for title, columns, rows in sheets], notes)
+
+
+RANKING_COLUMNS: list[Column] = [
+    ("rank", "名次", _field("rank")), *WHO,
+    ("assessment_score", "当月考核得分", _field("assessment_score")),
+    ("orders_completed", "竣工工单数", _field("orders_completed")),
+    ("star", "月度服务明星", _yes_no("star")),
+    ("veto", "一票否决", lambda r: {"fraud": "确认虚假评价", "justified_complaint": "有理由投诉"}
+     .get(r.get("veto"), "")),
+    ("bottom", "末位", _yes_no("bottom")),
+    ("consecutive_bottom_months", "连续末位月数", _field("consecutive_bottom_months")),
+    ("recommendation", "建议", lambda r: {"training": "待岗培训", "removal": "清退"}
+     .get(r.get("recommendation"), "")),
+]
+TEAM_RANK_COLUMNS: list[Column] = [
+    ("rank", "名次", _field("rank")), ("area", "区县/营业部", _field("area")),
+    ("team", "班组", _field("team")), ("technicians", "参评人数", _field("technicians")),
+    ("average_score", "平均考核得分", _field("average_score"))]
+AREA_RATIO_COLUMNS: list[Column] = [
+    ("area", "区县/营业部", _field("area")), ("complaints", "投诉数", _field("complaints")),
+    ("accounts", "宽带账号数", _field("accounts")), ("per_10k", "万投比", _field("per_10k"))]
+
+
+def ranking_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
+    return workbook([Sheet("月度排名", RANKING_COLUMNS, report["items"]),
+                     Sheet("班组排名", TEAM_RANK_COLUMNS, report["teams"]),
+                     Sheet("万投比", AREA_RATIO_COLUMNS, report["areas"])], notes)

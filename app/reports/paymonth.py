@@ -79,8 +79,10 @@ def rows_for(facts: dict[int, PayFacts], ctx: MonthContext, tariff: Tariff,
     return rows
 
 
-def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter) -> dict[int, PayFacts]:
-    """Every technician's facts for the month, from grouped queries."""
+def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
+               money: bool = True) -> dict[int, PayFacts]:
+    """Every technician's facts for the month, from grouped queries (money=False: only what the
+    assessment score needs — orders, urges and items — for rankings of past months)."""
     facts: dict[int, PayFacts] = {}
 
     def of(tid: int) -> PayFacts:
@@ -94,6 +96,9 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter) -> dict
                            stars=stars, false_closure=bool(closed), count=n)
     for row in payqueries.urge_groups(period, who):
         of(row[0]).add_urges(tariff, _kinds(row), is_repair=bool(row.is_repair), count=row[-1])
+    if not money:
+        _add_extras(of, period, who, money=False)
+        return facts
     for row in payqueries.late_repairs(period, who,
                                        deadline_hours=_hours(rules.repair_deadline),
                                        step_hours=_hours(rules.overdue_step)):
@@ -110,8 +115,14 @@ def _hours(delta) -> int:
     return int(delta.total_seconds() // 3600)
 
 
-def _add_extras(of, period: Period, who: TechnicianFilter, lines: dict | None = None) -> None:
-    """Fines, commissions and assessment items: rows that belong to no order."""
+def _add_extras(of, period: Period, who: TechnicianFilter, lines: dict | None = None, *,
+                money: bool = True) -> None:
+    """Fines, commissions and assessment items: rows that belong to no order (money=False:
+    only the items, which the score needs)."""
+    for row in payqueries.assessment_items(period, who):
+        of(row.technician_id).add_item(row.item, row.points_centi, row.note)
+    if not money:
+        return
     for row in payqueries.fines(period, who):
         of(row.technician_id).add_penalty(row.kind, row.amount_fen)
         if lines is not None:
@@ -122,14 +133,33 @@ def _add_extras(of, period: Period, who: TechnicianFilter, lines: dict | None = 
             lines[row.technician_id].append(_extra_line(
                 row.technician_id, "commission", "commission", row.amount_fen,
                 {"note": row.note, "commission_id": row.id}))
-    for row in payqueries.assessment_items(period, who):
-        of(row.technician_id).add_item(row.item, row.points_centi, row.note)
 
 
 def live_pay_rows(*, month: str, tariff: Tariff, tz_name: str,
                   who: TechnicianFilter = TechnicianFilter()) -> list[dict]:
     ctx = month_context(month, tariff, tz_name)
     return rows_for(live_facts(ctx, tariff, who), ctx, tariff, who)
+
+
+def live_score_rows(*, month: str, tariff: Tariff, tz_name: str) -> list[dict]:
+    """What a ranking needs of a month, without its money: each technician with a completed
+    order, their score, orders and vetoes."""
+    start, end = month_bounds(month, tz_name)
+    ctx = MonthContext(period=Period(month, start, end), bonus_quarter="",
+                       frauds=fraud_service.confirmed_frauds_by_technician([month]),
+                       fines_fen={}, grades={},
+                       complained=queries.technicians_with_justified_complaints(start, end))
+    facts = live_facts(ctx, tariff, TechnicianFilter(), money=False)
+    rows = []
+    for tech in queries.technicians(TechnicianFilter()):
+        mine = facts.get(tech["id"])
+        if mine is None or not mine.orders_completed:
+            continue
+        rows.append({**who_fields(tech), "orders_completed": mine.orders_completed,
+                     "assessment_score": payrules.score_number(assessment(mine, tariff)[0]),
+                     "fraud_sanctioned": mine.fraud_sanctioned,
+                     "justified_complaint": mine.justified_complaint})
+    return rows
 
 
 # --- the ledger: every line of every technician's pay ------------------------------------------

@@ -46,6 +46,14 @@ class PenaltyRules:
     false_closure_fen: int                   # when the penalty row gives no amount
 
 
+@dataclass(frozen=True)
+class RankingRules:
+    stars: int                      # the month's top N are service stars (月度服务明星)
+    bottom: int                     # the month's bottom N are listed
+    training_months: int            # consecutive months at the bottom → 待岗培训
+    removal_months: int             # … → 清退
+
+
 # --- assessment score (当月考核得分) ------------------------------------------------------------
 
 def satisfaction_points(satisfied: int, rated: int, rules: AssessmentRules) -> int:

@@ -12,7 +12,7 @@ from typing import Iterator
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.masterdata.models import Complaint, Technician, WorkOrder
+from app.masterdata.models import BroadbandAccount, Complaint, Technician, WorkOrder
 from app.rating import service as rating_service
 
 STREAM_ROWS = 5000
@@ -105,3 +105,23 @@ def technicians(who: TechnicianFilter) -> list[dict]:
                Technician.area, Technician.vendor, Technician.status)
         .where(*who.conditions()).order_by(Technician.employee_no))
     return [dict(row._mapping) for row in rows]
+
+
+def complaints_by_area(start: datetime, end: datetime) -> dict[str, int]:
+    """Complaints made in [start, end) per area: the area of the complained order, or the
+    technician's area when the complaint names no order."""
+    area = func.coalesce(WorkOrder.area, Technician.area)
+    rows = db.session.execute(
+        select(area, func.count())
+        .select_from(Complaint)
+        .outerjoin(WorkOrder, WorkOrder.id == Complaint.order_id)
+        .join(Technician, Technician.id == Complaint.technician_id)
+        .where(Complaint.complained_at >= start, Complaint.complained_at < end)
+        .group_by(area))
+    return {name: count for name, count in rows}
+
+
+def accounts_by_area() -> dict[str, int]:
+    rows = db.session.execute(select(BroadbandAccount.area, func.count())
+                              .group_by(BroadbandAccount.area))
+    return {name: count for name, count in rows}

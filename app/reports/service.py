@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from app.db import utcnow
 from app.errors import NotFound
 from app.masterdata.models import Technician
-from app.reports import closing, paymonth, paysheet, queries
+from app.reports import closing, paymonth, paysheet, queries, ranking
 from app.reports.closing import (  # noqa: F401  (part of this module's interface)
     MonthAlreadyClosed, MonthNotClosed, MonthNotOver, MonthStateChanged, close_month, get_version,
     month_versions, reopen_month)
@@ -22,7 +22,7 @@ from app.reports.monthly import live_rows, rows_from_lines
 from app.reports.quarterly import quarterly_grades  # noqa: F401
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan, load_tariff  # noqa: F401
-from app.timeutil import isoformat_z, quarter_bounds
+from app.timeutil import isoformat_z, month_bounds, quarter_bounds
 
 
 def _state(month: str, live: bool):
@@ -81,6 +81,78 @@ def pay_sheet(*, month: str, tariff: Tariff, tz_name: str, team: str | None = No
             "items": rows, "teams": paysheet.roll_up(rows, "team"),
             "areas": paysheet.roll_up(rows, "area"), "vendors": paysheet.roll_up(rows, "vendor"),
             "totals": paysheet.totals(rows)}
+
+
+# --- ranking (月度考核排名) -------------------------------------------------------------------------
+
+MAX_MONTHS_BACK = 120      # consecutive bottom months are counted back at most ten years
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def _ranked_rows(month: str, tariff: Tariff, tz_name: str, live: bool = False) -> tuple:
+    """A month's lines as a ranking reads them: frozen when the month is closed, else live."""
+    latest, version, status = _state(month, live)
+    rows = closing.version_pay_rows(version) if version is not None else None
+    if rows is None:
+        return latest, None, status, paymonth.live_score_rows(month=month, tariff=tariff,
+                                                              tz_name=tz_name)
+    return latest, version, status, rows
+
+
+def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = False) -> dict:
+    """The month's ranking with stars (after the veto), the bottom list with consecutive months
+    and recommendations, the team ranking and 万投比 per area."""
+    rules = tariff.ranking
+    latest, version, status, rows = _ranked_rows(month, tariff, tz_name, live)
+    items = ranking.rank_month(rows, rules)
+    history, running, earlier = [ranking.bottom_set(items)], ranking.bottom_set(items), month
+    for _ in range(MAX_MONTHS_BACK):
+        if not running:
+            break
+        earlier = previous_month(earlier)
+        before = ranking.rank_month(_ranked_rows(earlier, tariff, tz_name)[3], rules)
+        if not before:
+            break
+        history.append(ranking.bottom_set(before))
+        running &= history[-1]
+    for item in items:
+        months = ranking.consecutive_bottom(item["employee_no"], history) if item["bottom"] else 0
+        item["consecutive_bottom_months"] = months
+        item["recommendation"] = ranking.recommendation(months, rules) if item["bottom"] else None
+    start, end = month_bounds(month, tz_name)
+    return {**_head(month, latest, version, status,
+                    version.tariff_version if version else tariff.version),
+            "ranked": len(items), "rules": {"stars": rules.stars, "bottom": rules.bottom,
+                                           "training_months": rules.training_months,
+                                           "removal_months": rules.removal_months},
+            "items": items, "stars": [i for i in items if i["star"]],
+            "bottom": [i for i in items if i["bottom"]],
+            "teams": ranking.team_ranking(items),
+            "areas": ranking.complaints_per_10k(queries.complaints_by_area(start, end),
+                                                queries.accounts_by_area())}
+
+
+def period_months(period: str) -> list[str]:
+    """`2026Q4` → its three months; `2026` → its twelve."""
+    if "Q" in period:
+        year, quarter = int(period[:4]), int(period[5])
+        return [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+    return [f"{int(period):04d}-{m:02d}" for m in range(1, 13)]
+
+
+def period_stars(*, period: str, tariff: Tariff, tz_name: str,
+                 now: datetime | None = None) -> dict:
+    """季度/年度服务明星 by cumulative monthly score over the period's months begun so far."""
+    now = now or utcnow()
+    months = [m for m in period_months(period) if month_bounds(m, tz_name)[0] < now]
+    monthly = [_ranked_rows(m, tariff, tz_name)[3] for m in months]
+    items = ranking.period_stars(monthly, tariff.ranking)
+    return {"period": period, "months": months, "tariff_version": tariff.version,
+            "items": items, "stars": [i for i in items if i["star"]]}
 
 
 def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: str,

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from app.reports.payrules import URGE_KINDS, AssessmentRules, PenaltyRules
+from app.reports.payrules import URGE_KINDS, AssessmentRules, PenaltyRules, RankingRules
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -62,8 +62,11 @@ DEFAULT_TARIFF: dict = {
                  "overdue_without_appointment": "30", "excused": "0"},
         "false_closure": "100",
     },
+    # 月度考核排名: how many are the month's service stars and its bottom list, and after how
+    # many consecutive months at the bottom 待岗培训 / 清退 is recommended.
+    "ranking": {"stars": 10, "bottom": 10, "training_months": 3, "removal_months": 6},
 }
-MERGED_KEYS = ("assessment", "penalties")       # overridden key by key, not whole
+MERGED_KEYS = ("assessment", "penalties", "ranking")     # overridden key by key, not whole
 
 PAY_RULES = {
     "star": "按有效星级单价",
@@ -91,6 +94,7 @@ class Tariff:
     maintenance_prices_fen: Mapping[str, int]
     assessment: AssessmentRules
     penalties: PenaltyRules
+    ranking: RankingRules
     document: Mapping
     version: str
 
@@ -204,6 +208,13 @@ def _assessment_rules(doc: Mapping) -> AssessmentRules:
                                                      "assessment.urge_rate_limit"))
 
 
+def _ranking_rules(doc: Mapping) -> RankingRules:
+    values = {key: doc[key] for key in ("stars", "bottom", "training_months", "removal_months")}
+    if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in values.values()):
+        raise TariffError("ranking: positive whole numbers")
+    return RankingRules(**values)
+
+
 def _penalty_rules(doc: Mapping) -> PenaltyRules:
     urge = doc["urge"]
     if not isinstance(urge, Mapping) or set(urge) != set(URGE_KINDS):
@@ -257,6 +268,7 @@ def parse_tariff(override: Mapping | None = None) -> Tariff:
             for product, price in doc["maintenance_prices"].items()}),
         assessment=_assessment_rules(doc["assessment"]),
         penalties=_penalty_rules(doc["penalties"]),
+        ranking=_ranking_rules(doc["ranking"]),
         document=MappingProxyType(doc),
         version=f"{doc['name']}@{digest}",
     )

@@ -9,9 +9,11 @@ from app.auth.decorators import require_roles
 from app.extensions import db
 from app.reports import exports, service
 from app.reports.schemas import (
-    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut, QuarterlyQuery,
-    QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
+    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut,
+    PeriodStarsOut, QuarterlyQuery, QuarterlyReportOut, RankingOut, RankingQuery, ReopenIn,
+    StarsQuery, TariffOut, VersionListOut, VersionOut, VersionsQuery)
 from app.reports.xlsx import Sheet, workbook
+from app.timeutil import YEARS, PeriodOutOfRange
 
 bp = Blueprint("reports", __name__)
 READERS = ("manager", "auditor")
@@ -131,6 +133,39 @@ def quarterly():
                                      notes=notes), fmt, f"季度星级-{quarter}",
                      report["tariff_version"])
     return QuarterlyReportOut().dump(report)
+
+
+@bp.get("/reports/ranking")
+@require_roles(*READERS)
+@api_doc("月度考核排名 (monthly ranking by assessment score: 月度服务明星 with the one-vote veto, "
+         "the bottom list with consecutive months and 待岗培训/清退 recommendations, team ranking, "
+         "万投比 per area" + _FILE_FORMATS + ")", tags=["reports"], query=RankingQuery,
+         responses={200: _report_or_file(RankingOut)})
+def ranking():
+    args = RankingQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.monthly_ranking(tariff=tariff(), tz_name=tz(), **args)
+    name = f"考核排名-{args['month']}"
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.RANKING_COLUMNS, report["items"]), fmt, name,
+                     report["tariff_version"])
+    if fmt == "xlsx":
+        return _file(exports.ranking_workbook(report, _notes(report, args["month"])), fmt, name,
+                     report["tariff_version"])
+    return RankingOut().dump(report)
+
+
+@bp.get("/reports/ranking/stars")
+@require_roles(*READERS)
+@api_doc("季度/年度服务明星 (quarterly or yearly service stars by cumulative monthly assessment "
+         "score; period=2026Q4 or 2026)", tags=["reports"], query=StarsQuery,
+         responses={200: PeriodStarsOut})
+def period_stars():
+    period = StarsQuery().load(request.args)["period"]
+    if int(period[:4]) not in YEARS:
+        raise PeriodOutOfRange(details={"year": int(period[:4])})
+    return PeriodStarsOut().dump(service.period_stars(period=period, tariff=tariff(),
+                                                      tz_name=tz()))
 
 
 def _version_out(version, in_force: bool) -> dict:

@@ -124,7 +124,8 @@ ACTION_LABELS = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出",
     "flag_confirmed": "确认虚假评价", "flag_dismissed": "排除稽核标记",
     "sample_drawn": "抽取回访样本", "sample_outcome": "记录回访结果",
-    "badge_rotated": "更换工牌", "month_closed": "月结", "import": "导入数据",
+    "badge_rotated": "更换工牌", "month_closed": "月结", "month_reopened": "重新打开月结",
+    "import": "导入数据",
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
 }
 

@@ -1,4 +1,5 @@
-"""`flask report close|reopen|recompute|versions|monthly|quarterly` — the same services as the API."""
+"""`flask report close|reopen|recompute|versions|monthly|pay|ranking|quarterly|send-bulletins` —
+the same services as the API. The group answers to `flask reports …` too."""
 from __future__ import annotations
 
 import getpass
@@ -49,10 +50,12 @@ def report_cli():
 
 
 def _print_version(version) -> None:
+    pay = version.totals.get("pay") or {}
     click.echo(f"{version.month} version {version.version} ({version.kind}) "
                f"tariff {version.tariff_version}: {version.totals.get('technicians')} technicians, "
                f"{version.totals.get('orders_completed')} orders, "
-               f"install pay {version.totals.get('install_pay')} yuan")
+               f"install pay {version.totals.get('install_pay')} yuan"
+               + (f", total pay {pay['total_pay']} yuan" if pay else ""))
     if version.changes is not None:
         changes = version.changes
         click.echo(f"  vs version {changes['previous_version']}: "
@@ -149,6 +152,44 @@ def monthly(month: str, fmt: str, output: str | None, live: bool):
     _write(data, output)
     click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), tariff "
                f"{report['tariff_version']}, install pay {report['totals']['install_pay']}",
+               err=True)
+
+
+@report_cli.command("pay")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="file to write (default: stdout; xlsx needs a file)")
+@click.option("--live", is_flag=True, help="ignore a close and compute from current data")
+@with_appcontext
+def pay(month: str, fmt: str, output: str | None, live: bool):
+    """Export MONTH's whole pay sheet (装维酬金核算表)."""
+    report = service.pay_sheet(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+    if fmt == "csv":
+        data = exports.to_csv(exports.PAY_COLUMNS, report["items"])
+    elif fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--output is required for xlsx")
+        data = exports.pay_workbook(report, [("期间", month),
+                                             ("酬金标准版本", report["tariff_version"])])
+    else:
+        data = json.dumps(report, ensure_ascii=False, default=str, indent=1).encode()
+    _write(data, output)
+    click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), "
+               f"{report['totals']['technicians']} technicians, total pay "
+               f"{report['totals']['total_pay']} yuan", err=True)
+
+
+@report_cli.command("ranking")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@with_appcontext
+def ranking(month: str, output: str | None):
+    """Export MONTH's assessment ranking as CSV (UTF-8 with BOM)."""
+    report = service.monthly_ranking(month=month, tariff=_tariff(), tz_name=_tz())
+    _write(exports.to_csv(exports.RANKING_COLUMNS, report["items"]), output)
+    click.echo(f"{month}: {report['ranked']} ranked, {len(report['stars'])} stars, "
+               f"{sum(1 for i in report['bottom'] if i['recommendation'])} recommendations",
                err=True)
 
 

@@ -57,6 +57,9 @@ QUARTERLY_COLUMNS: list[Column] = [
 EXCLUSIONS = {"confirmed_fraud": "确认虚假评价", "justified_complaint": "有理由投诉",
               "no_star_rated_orders": "无参评工单"}
 SOURCES = {"wechat": "微信评价", "ivr": "IVR回访", "manual": "人工回访", "default": "默认三星"}
+PRODUCT_LABELS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV",
+                  "landline": "固话", "campus": "校园宽带"}
+ORDER_TYPE_LABELS = {"install": "装机", "move": "移机", "repair": "维修"}
 COMPONENT_LABELS = {"install": "装移机酬金", "maintenance": "维护酬金", "commission": "顺销等酬金",
                     "quarterly_bonus": "季度星级奖励", "overdue": "修机超时扣罚", "urge": "催修扣罚",
                     "false_closure": "虚假回单扣罚", "fraud": "虚假评价扣罚", "complaint": "投诉扣罚",
@@ -106,9 +109,10 @@ def _note(row: dict) -> str:
 
 LEDGER_COLUMNS: list[Column] = [
     ("component", "项目", _field("component_label")),
-    ("order_no", "工单号", _field("order_no")), ("order_type", "工单类型", _field("order_type")),
-    ("product", "产品", _field("product")), ("area", "区域", _field("area")),
-    ("completed_at", "竣工时间", _when("completed_at")),
+    ("order_no", "工单号", _field("order_no")),
+    ("order_type", "工单类型", lambda r: ORDER_TYPE_LABELS.get(r.get("order_type"), "")),
+    ("product", "产品", lambda r: PRODUCT_LABELS.get(r.get("product"), "")),
+    ("area", "区域", _field("area")), ("completed_at", "竣工时间", _when("completed_at")),
     ("stars", "有效星级", _field("stars")),
     ("source", "星级来源", lambda r: SOURCES.get(r["source"], r["source"]) if r.get("source") else ""),
     ("pay_rule", "计算规则", _field("pay_rule_label")),

@@ -10,16 +10,13 @@ from app.apidocs.registry import api_doc
 from app.identity import service as identity
 from app.identity.decorators import h5_login_required, technician_required
 from app.reports import service
-from app.reports.exports import EXCLUSIONS, SOURCES
+from app.reports.exports import EXCLUSIONS, ORDER_TYPE_LABELS, PRODUCT_LABELS, SOURCES
 from app.reports.schemas import MONTH, OwnMonthOut, OwnMonthQuery
 from app.reports.views import tariff, tz
 
 bp = Blueprint("reports_own", __name__)
 h5_bp = Blueprint("reports_h5", __name__)
 
-PRODUCTS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV", "landline": "固话",
-            "campus": "校园宽带"}
-ORDER_TYPES = {"install": "装机", "move": "移机", "repair": "维修"}
 
 
 @bp.get("/technician/reports/monthly")
@@ -52,5 +49,5 @@ def own_month_page():
                                     tz_name=tz())
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return render_template("reports/technician.html", data=data, month=month, zone=zone,
-                           sources=SOURCES, products=PRODUCTS, order_types=ORDER_TYPES,
+                           sources=SOURCES, products=PRODUCT_LABELS, order_types=ORDER_TYPE_LABELS,
                            exclusions=EXCLUSIONS)

@@ -235,7 +235,7 @@ def _close_technician(tid: int, orders: list, facts: PayFacts, lines: list[dict]
         lines.append(_order_line(row, "maintenance", "false_closure" if closed else "maintenance",
                                  fen, stars=row.stars, source=row.source,
                                  unit_price_fen=price, coefficient=str(tariff.coefficient(row.area)),
-                                 score=str(score)))
+                                 score=str(payrules.score_number(score))))
     if facts.penalties_fen["fraud"]:
         lines.append(_extra_line(tid, "fraud", "fraud", -facts.penalties_fen["fraud"],
                                  {"frauds_confirmed": ctx.frauds.get(tid, 0)}))

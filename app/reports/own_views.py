@@ -10,7 +10,9 @@ from app.apidocs.registry import api_doc
 from app.identity import service as identity
 from app.identity.decorators import h5_login_required, technician_required
 from app.reports import service
-from app.reports.exports import EXCLUSIONS, ORDER_TYPE_LABELS, PRODUCT_LABELS, SOURCES
+from app.reports.exports import (
+    COMPONENT_LABELS, EXCLUSIONS, ORDER_TYPE_LABELS, PENALTY_LABELS, PRODUCT_LABELS, SOURCES,
+    URGE_LABELS)
 from app.reports.schemas import MONTH, OwnMonthOut, OwnMonthQuery
 from app.reports.views import tariff, tz
 
@@ -21,8 +23,10 @@ h5_bp = Blueprint("reports_h5", __name__)
 
 @bp.get("/technician/reports/monthly")
 @technician_required
-@api_doc("我的月度定星与酬金 (a technician's own month: orders, effective stars with sources, pay "
-         "ledger and quarterly grade)", tags=["reports"], query=OwnMonthQuery,
+@api_doc("我的月度定星与酬金 (a technician's own month: orders with effective stars and sources, "
+         "every pay line — penalties with rule and reason —, the pay sheet line with the score "
+         "item by item, the month's rank and the quarterly grade)", tags=["reports"],
+         query=OwnMonthQuery,
          responses={200: OwnMonthOut}, errors=(401, 403), auth="user_token")
 def own_month():
     month = OwnMonthQuery().load(request.args)["month"]
@@ -50,4 +54,5 @@ def own_month_page():
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return render_template("reports/technician.html", data=data, month=month, zone=zone,
                            sources=SOURCES, products=PRODUCT_LABELS, order_types=ORDER_TYPE_LABELS,
-                           exclusions=EXCLUSIONS)
+                           exclusions=EXCLUSIONS, components=COMPONENT_LABELS,
+                           penalty_labels=PENALTY_LABELS, urge_labels=URGE_LABELS)

@@ -299,8 +299,24 @@ class GradeOut(Schema):
     excluded = fields.String(allow_none=True)
 
 
+class OwnRankOut(Schema):
+    ranked = fields.Integer(required=True, metadata={"description": "technicians ranked"})
+    source = fields.String(required=True)
+    stars = fields.Integer(required=True, metadata={"description": "how many are stars"})
+    bottom_size = fields.Integer(required=True)
+    rank = fields.Integer(allow_none=True, required=True,
+                          metadata={"description": "null: no completed order, not ranked"})
+    assessment_score = fields.Float(allow_none=True)
+    star = fields.Boolean(allow_none=True)
+    bottom = fields.Boolean(allow_none=True)
+    veto = fields.String(allow_none=True)
+    consecutive_bottom_months = fields.Integer(allow_none=True)
+    recommendation = fields.String(allow_none=True)
+
+
 class OwnMonthOut(LedgerOut):
     grade = fields.Nested(GradeOut, required=True)
+    rank = fields.Nested(OwnRankOut, required=True)
 
 
 class VersionOut(Schema):

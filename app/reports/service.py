@@ -203,9 +203,18 @@ def quarter_of(month: str) -> str:
 
 def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_name: str,
                      now: datetime | None = None) -> dict:
-    """What a technician sees of their own month: orders with effective stars and sources, the
-    pay ledger, the month's figures and the grade of the month's quarter."""
+    """What a technician sees of their own month — to check it and appeal rather than ask the
+    office: every order with its effective star and source, every pay line (penalties with their
+    rule and reason), the pay sheet line with the score item by item, the month's rank and the
+    grade of the month's quarter."""
     ledger = pay_ledger(month=month, technician=technician, tariff=tariff, tz_name=tz_name)
+    ranked = monthly_ranking(month=month, tariff=tariff, tz_name=tz_name)
+    mine = next((i for i in ranked["items"] if i["employee_no"] == technician.employee_no), None)
+    rank = {"ranked": ranked["ranked"], "source": ranked["source"],
+            "stars": ranked["rules"]["stars"], "bottom_size": ranked["rules"]["bottom"],
+            **{key: mine[key] if mine else None
+               for key in ("rank", "assessment_score", "star", "bottom", "veto",
+                           "consecutive_bottom_months", "recommendation")}}
     quarter = quarter_of(month)
     grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name,
                               who=TechnicianFilter(technician_id=technician.id))
@@ -217,7 +226,7 @@ def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_n
                                       "excluded")} if line else
                 {"score": None, "orders": 0, "rank": None, "grade": None,
                  "monthly_bonus": fen_to_yuan(0), "excluded": "no_star_rated_orders"})}
-    return {**ledger, "grade": grade}
+    return {**ledger, "grade": grade, "rank": rank}
 
 
 def last_completed_quarter(now: datetime, tz_name: str) -> str:

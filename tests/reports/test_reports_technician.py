@@ -74,3 +74,48 @@ def test_h5_page_needs_login_and_a_technician(client):
     with client.session_transaction() as session:
         session[H5_SESSION_USER] = [user.id, user.token_version]
     assert client.get("/h5/technician/report").status_code == 403
+
+
+def test_own_month_has_pay_score_penalties_with_reasons_and_rank(client):
+    from app.masterdata.models import Penalty, Urge
+    tech = factories.technician()
+    _month(tech)
+    late = factories.order(technician=tech, order_type="repair", product="iptv",
+                           created_at=OCT_START + timedelta(days=4),
+                           completed_at=OCT_START + timedelta(days=6, hours=1))   # 25 h late
+    db.session.add(Urge(order_id=late.id, urged_at=late.created_at + timedelta(hours=30),
+                        cause="overdue", appointment_recorded=False))
+    db.session.add(Penalty(natural_key="k1", kind="complaint", technician_id=tech.id,
+                           amount_fen=5000, occurred_at=OCT_START + timedelta(days=8),
+                           note="越级投诉：多次未按约上门"))
+    db.session.flush()
+    body = client.get("/api/v1/technician/reports/monthly?month=2026-10",
+                      headers=technician_headers(tech)).json
+    pay = body["pay"]
+    # overdue: one full day late = 20; urge without a recorded appointment = 30; complaint 50
+    assert pay["penalties"] == {"overdue": "20.00", "urge": "30.00", "false_closure": "0.00",
+                                "fraud": "0.00", "complaint": "50.00", "other": "0.00"}
+    items = {i["item"]: i for i in pay["assessment"]["items"]}
+    # star-rated: 5★ wechat, 1★ ivr, 3★ default repair, 3★ default repair → 1 of 4 satisfied:
+    # −floor((0.90 − 0.25) × 100) = −65; urged repairs 1 of 2 = 50 %: −floor(45) = −45
+    assert items["satisfaction"]["points"] == -65 and items["urge_rate"]["points"] == -45
+    assert pay["assessment_score"] == 0
+    reasons = [l for l in body["lines"] if l["amount_fen"] < 0]
+    assert {l["component"] for l in reasons} == {"overdue", "urge", "complaint"}
+    assert next(l for l in reasons if l["component"] == "complaint")["detail"]["note"] \
+        == "越级投诉：多次未按约上门"
+    assert body["rank"]["rank"] >= 1 and body["rank"]["ranked"] >= 2
+    assert body["total_fen"] == pay["total_pay_fen"]
+
+
+def test_h5_page_shows_pay_score_penalties_and_rank(client):
+    tech = factories.technician(name="赵师傅")
+    _month(tech)
+    user = wechat_user()
+    db.session.add(TechnicianBinding(user_id=user.id, technician_id=tech.id, phone=tech.phone))
+    db.session.flush()
+    with client.session_transaction() as session:
+        session[H5_SESSION_USER] = [user.id, user.token_version]
+    html = client.get("/h5/technician/report?month=2026-10").get_data(as_text=True)
+    for text in ("本月酬金", "个人实际收入", "当月考核得分", "服务满意度", "本月排名", "第 "):
+        assert text in html

@@ -76,6 +76,7 @@ def pay_page(*, month: str, team: str | None, area: str | None, vendor: str | No
             segments=PART_LABELS, colours=PART_COLOURS, title="各班组酬金构成（元）"),
     }
     report["versions"] = report_service.month_versions(month)
+    report["bulletins"] = report_service.bulletin_counts(month)
     report["vendors_list"] = sorted({i["vendor"] for i in report["items"]})
     return report
 

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from app.errors import AppError
 from app.extensions import db
-from app.reports import exports, service
+from app.reports import bulletins, exports, service
 from app.reports.queries import TechnicianFilter
 
 MONTH_HELP = "calendar month in TIMEZONE, YYYY-MM"
@@ -55,7 +55,9 @@ def _print_version(version) -> None:
                f"tariff {version.tariff_version}: {version.totals.get('technicians')} technicians, "
                f"{version.totals.get('orders_completed')} orders, "
                f"install pay {version.totals.get('install_pay')} yuan"
-               + (f", total pay {pay['total_pay']} yuan" if pay else ""))
+               + (f", total pay {pay['total_pay']} yuan" if pay else "")
+               + (f", {version.bulletins_queued} bulletins queued"
+                  if version.bulletins_queued is not None else ""))
     if version.changes is not None:
         changes = version.changes
         click.echo(f"  vs version {changes['previous_version']}: "
@@ -191,6 +193,31 @@ def ranking(month: str, output: str | None):
     click.echo(f"{month}: {report['ranked']} ranked, {len(report['stars'])} stars, "
                f"{sum(1 for i in report['bottom'] if i['recommendation'])} recommendations",
                err=True)
+
+
+@report_cli.command("send-bulletins")
+@click.option("--month", default=None, help=MONTH_HELP + " (default: every month)",
+              callback=_month)
+@click.option("--limit", default=1000, show_default=True, help="bulletins per run")
+@with_appcontext
+def send_bulletins(month: str | None, limit: int):
+    """Send the monthly bulletins queued by month closes (cron; safe on several servers)."""
+    config = current_app.config
+    tally: dict[str, int] = {}
+    for bulletin_id in bulletins.pending_ids(month=month, limit=limit):
+        if not bulletins.claim(bulletin_id):
+            db.session.rollback()
+            continue
+        db.session.commit()      # the claim is durable before the message leaves
+        status = bulletins.send(
+            bulletin_id, template_id=config["WECHAT_BULLETIN_TEMPLATE_ID"],
+            page=config["MINIPROGRAM_MONTH_PAGE"],
+            h5_url=f"{config['PUBLIC_BASE_URL']}/h5/technician/report",
+            max_attempts=config["BULLETIN_MAX_ATTEMPTS"])
+        db.session.commit()
+        tally[status] = tally.get(status, 0) + 1
+    click.echo("bulletins: " + ", ".join(f"{tally.get(s, 0)} {s}" for s in
+                                         ("sent", "pending", "failed", "no_recipient")))
 
 
 @report_cli.command("quarterly")

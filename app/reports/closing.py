@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.reports import paymonth, paysheet, queries
+from app.reports import bulletins, paymonth, paysheet, queries
 from app.reports.figures import MonthFigures, diff_rows, totals
 from app.reports.models import LedgerLine, MonthRow, MonthVersion
 from app.reports.monthly import month_rows
@@ -105,6 +105,8 @@ def close_month(*, month: str, by: str, tariff: Tariff, tz_name: str, note: str 
 
     report_rows, pay_rows = _freeze(version.id, month, tariff, tz_name)
     version.totals = {**totals(report_rows), "pay": paysheet.totals(pay_rows)}
+    # The monthly bulletin goes out after this transaction commits (flask reports send-bulletins).
+    version.bulletins_queued = bulletins.queue(version, pay_rows, tariff.ranking, now)
     if previous is not None:
         version.changes = {**_changes(previous, report_rows, pay_rows),
                            "previous_version": previous.version,

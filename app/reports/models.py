@@ -8,6 +8,7 @@ recomputing writes a new version that records the tariff it used and what change
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,8 @@ class MonthVersion(db.Model):
     reopened_by: Mapped[str | None] = mapped_column(String(100))
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str | None] = mapped_column(Text)
+    # Set by the close that wrote this version, for its answer; not stored.
+    bulletins_queued: ClassVar[int | None] = None
 
     @property
     def is_open(self) -> bool:

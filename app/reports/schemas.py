@@ -335,6 +335,8 @@ class VersionOut(Schema):
     reopened_at = fields.DateTime(allow_none=True)
     reopen_reason = fields.String(allow_none=True)
     in_force = fields.Boolean()
+    bulletins_queued = fields.Integer(allow_none=True, metadata={
+        "description": "close/recompute answers: monthly bulletins queued for sending"})
 
 
 class VersionListOut(Schema):
@@ -413,3 +415,22 @@ class PeriodStarsOut(Schema):
     tariff_version = fields.String(required=True)
     items = fields.List(fields.Nested(PeriodStarOut), required=True)
     stars = fields.List(fields.Nested(PeriodStarOut), required=True)
+
+
+class BulletinOut(Schema):
+    employee_no = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["pending", "sending", "sent", "failed", "no_recipient"]), metadata={
+        "description": "sending: claimed by a sender that stopped before recording the outcome; "
+                       "never resent automatically (it may have been delivered)"})
+    attempts = fields.Integer(required=True)
+    sent_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+    payload = fields.Dict(required=True, metadata={"description": "what the message announces"})
+
+
+class BulletinListOut(Schema):
+    month = fields.String(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    items = fields.List(fields.Nested(BulletinOut), required=True)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from app.db import utcnow
 from app.errors import NotFound
 from app.masterdata.models import Technician
-from app.reports import closing, paymonth, paysheet, queries, ranking
+from app.reports import bulletins, closing, paymonth, paysheet, queries, ranking
 from app.reports.closing import (  # noqa: F401  (part of this module's interface)
     MonthAlreadyClosed, MonthNotClosed, MonthNotOver, MonthStateChanged, close_month, get_version,
     month_versions, reopen_month)
@@ -195,6 +195,10 @@ def pay_ledger_of(*, month: str, employee_no: str, tariff: Tariff, tz_name: str,
                   live: bool = False) -> dict:
     return pay_ledger(month=month, technician=_technician(employee_no), tariff=tariff,
                       tz_name=tz_name, live=live)
+
+
+def bulletin_counts(month: str) -> dict[str, int]:
+    return bulletins.counts(month)
 
 
 def quarter_of(month: str) -> str:

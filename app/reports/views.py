@@ -7,9 +7,9 @@ from urllib.parse import quote
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
-from app.reports import exports, service
+from app.reports import bulletins, exports, service
 from app.reports.schemas import (
-    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut,
+    BulletinListOut, CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut,
     PeriodStarsOut, QuarterlyQuery, QuarterlyReportOut, RankingOut, RankingQuery, ReopenIn,
     StarsQuery, TariffOut, VersionListOut, VersionOut, VersionsQuery)
 from app.reports.xlsx import Sheet, workbook
@@ -219,6 +219,17 @@ def versions():
     month = VersionsQuery().load(request.args)["month"]
     found = service.month_versions(month)
     return {"items": [_version_out(v, i == 0 and not v.is_open) for i, v in enumerate(found)]}
+
+
+@bp.get("/reports/bulletins")
+@require_roles(*READERS)
+@api_doc("每月评选结果告示 (the month's bulletins: one WeChat message per technician per close, "
+         "with its state; sent by `flask reports send-bulletins`)", tags=["reports"],
+         query=VersionsQuery, responses={200: BulletinListOut})
+def bulletin_list():
+    month = VersionsQuery().load(request.args)["month"]
+    return BulletinListOut().dump({"month": month, "counts": bulletins.counts(month),
+                                   "items": bulletins.list_for(month)})
 
 
 @bp.get("/reports/tariff")

@@ -131,52 +131,52 @@ def versions(month: str):
                        f"{version.reopened_by}: {version.reopen_reason}")
 
 
-@report_cli.command("monthly")
-@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="file to write (default: stdout; xlsx needs a file)")
-@click.option("--live", is_flag=True, help="ignore a close and compute from current data")
-@with_appcontext
-def monthly(month: str, fmt: str, output: str | None, live: bool):
-    """Export MONTH's report (CSV with BOM, XLSX or JSON)."""
-    report = service.monthly_report(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+def _export_options(command):
+    for option in reversed((
+            click.option("--month", required=True, help=MONTH_HELP, callback=_month),
+            click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]),
+                         default="csv"),
+            click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                         help="file to write (default: stdout; xlsx needs a file)"),
+            click.option("--live", is_flag=True,
+                         help="ignore a close and compute from current data"))):
+        command = option(command)
+    return with_appcontext(command)
+
+
+def _export(report: dict, fmt: str, output: str | None, columns, make_workbook) -> None:
     if fmt == "csv":
-        data = exports.to_csv(exports.MONTHLY_COLUMNS, report["items"])
+        data = exports.to_csv(columns, report["items"])
     elif fmt == "xlsx":
         if not output:
             raise click.UsageError("--output is required for xlsx")
-        data = exports.to_xlsx([("人员明细", exports.MONTHLY_COLUMNS, report["items"]),
-                                ("班组汇总", exports.TEAM_COLUMNS, report["teams"]),
-                                ("区域汇总", exports.AREA_COLUMNS, report["areas"])])
+        data = make_workbook(report)
     else:
         data = json.dumps(report, ensure_ascii=False, default=str, indent=1).encode()
     _write(data, output)
+
+
+@report_cli.command("monthly")
+@_export_options
+def monthly(month: str, fmt: str, output: str | None, live: bool):
+    """Export MONTH's report (CSV with BOM, XLSX or JSON)."""
+    report = service.monthly_report(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+    _export(report, fmt, output, exports.MONTHLY_COLUMNS, lambda r: exports.to_xlsx(
+        [("人员明细", exports.MONTHLY_COLUMNS, r["items"]),
+         ("班组汇总", exports.TEAM_COLUMNS, r["teams"]),
+         ("区域汇总", exports.AREA_COLUMNS, r["areas"])]))
     click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), tariff "
                f"{report['tariff_version']}, install pay {report['totals']['install_pay']}",
                err=True)
 
 
 @report_cli.command("pay")
-@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="file to write (default: stdout; xlsx needs a file)")
-@click.option("--live", is_flag=True, help="ignore a close and compute from current data")
-@with_appcontext
+@_export_options
 def pay(month: str, fmt: str, output: str | None, live: bool):
     """Export MONTH's whole pay sheet (装维酬金核算表)."""
     report = service.pay_sheet(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
-    if fmt == "csv":
-        data = exports.to_csv(exports.PAY_COLUMNS, report["items"])
-    elif fmt == "xlsx":
-        if not output:
-            raise click.UsageError("--output is required for xlsx")
-        data = exports.pay_workbook(report, [("期间", month),
-                                             ("酬金标准版本", report["tariff_version"])])
-    else:
-        data = json.dumps(report, ensure_ascii=False, default=str, indent=1).encode()
-    _write(data, output)
+    _export(report, fmt, output, exports.PAY_COLUMNS, lambda r: exports.pay_workbook(
+        r, [("期间", month), ("酬金标准版本", r["tariff_version"])]))
     click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), "
                f"{report['totals']['technicians']} technicians, total pay "
                f"{report['totals']['total_pay']} yuan", err=True)

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.masterdata.models import (
     AssessmentItem, Commission, Penalty, Technician, Urge, WorkOrder)
 from app.rating import service as rating_service
-from app.reports.queries import STREAM_ROWS, TechnicianFilter, _order_conditions
+from app.reports.queries import STREAM_ROWS, TechnicianFilter, order_conditions
 
 REPAIR = "repair"
 FINES = ("complaint", "other")
@@ -44,7 +44,7 @@ def _technician_in(column, who: TechnicianFilter) -> list:
 
 
 def _completed_in(period: Period, who: TechnicianFilter) -> list:
-    return [WorkOrder.status == "completed", *_order_conditions(period.start, period.end, who)]
+    return [WorkOrder.status == "completed", *order_conditions(period.start, period.end, who)]
 
 
 # --- urges per order: one flag per urge kind (payrules.URGE_KINDS) -----------------------------
@@ -82,7 +82,7 @@ def false_closures(period: Period, who: TechnicianFilter):
 
 def order_groups(period: Period, who: TechnicianFilter) -> Iterator:
     """(technician_id, order_type, product, area, stars, false_closure, n) for completed orders."""
-    eff = rating_service.effective_orders(*_order_conditions(period.start, period.end, who))
+    eff = rating_service.effective_orders(*order_conditions(period.start, period.end, who))
     closed = false_closures(period, who)
     flag = case((closed.c.order_id.is_not(None), 1), else_=0).label("false_closure")
     stmt = (select(eff.c.technician_id, eff.c.order_type, eff.c.product, eff.c.area, eff.c.stars,
@@ -168,7 +168,7 @@ def assessment_items(period: Period, who: TechnicianFilter) -> Iterator:
 def order_lines(period: Period, who: TechnicianFilter) -> Iterator:
     """Every completed order of the period, by technician, with its effective star and source,
     deadline facts, urge kinds and false closure — one statement, so one consistent snapshot."""
-    eff = rating_service.effective_orders(*_order_conditions(period.start, period.end, who))
+    eff = rating_service.effective_orders(*order_conditions(period.start, period.end, who))
     flags = urge_flags(period, who)
     closed = false_closures(period, who)
     stmt = (select(eff, WorkOrder.created_at, WorkOrder.due_at, WorkOrder.fault_cause,

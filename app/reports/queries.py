@@ -43,7 +43,7 @@ class TechnicianFilter:
                                        ("technician_id", self.technician_id)))
 
 
-def _order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> list:
+def order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> list:
     conditions = [WorkOrder.completed_at >= start, WorkOrder.completed_at < end]
     if who.technician_id is not None:
         conditions.append(WorkOrder.technician_id == who.technician_id)
@@ -59,7 +59,7 @@ def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
 
     Area only matters for install pay, so for unpaid order types (repair) it is folded to NULL:
     fewer groups to send back, nothing lost. Product stays: campus orders are not star-rated."""
-    eff = rating_service.effective_orders(*_order_conditions(start, end, who))
+    eff = rating_service.effective_orders(*order_conditions(start, end, who))
     paid = eff.c.order_type.in_(paid_order_types)
     product = eff.c.product
     area = case((paid, eff.c.area)).label("area")
@@ -72,7 +72,7 @@ def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
 
 def effective_lines(start: datetime, end: datetime, who: TechnicianFilter) -> Iterator:
     """Every completed order of the period with its effective star, in a stable order."""
-    eff = rating_service.effective_orders(*_order_conditions(start, end, who))
+    eff = rating_service.effective_orders(*order_conditions(start, end, who))
     stmt = select(eff).order_by(eff.c.technician_id, eff.c.completed_at, eff.c.order_no)
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 

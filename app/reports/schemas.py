@@ -176,22 +176,11 @@ class LedgerLineOut(Schema):
     amount_fen = fields.Integer(required=True)
 
 
-class PenaltiesOut(Schema):
-    overdue = fields.String(required=True)
-    urge = fields.String(required=True)
-    false_closure = fields.String(required=True)
-    fraud = fields.String(required=True)
-    complaint = fields.String(required=True)
-    other = fields.String(required=True)
-
-
-class PenaltiesFenOut(Schema):
-    overdue = fields.Integer(required=True)
-    urge = fields.Integer(required=True)
-    false_closure = fields.Integer(required=True)
-    fraud = fields.Integer(required=True)
-    complaint = fields.Integer(required=True)
-    other = fields.Integer(required=True)
+PENALTY_KINDS = ("overdue", "urge", "false_closure", "fraud", "complaint", "other")
+PenaltiesOut = Schema.from_dict({kind: fields.String(required=True) for kind in PENALTY_KINDS},
+                                name="PenaltiesOut")
+PenaltiesFenOut = Schema.from_dict({kind: fields.Integer(required=True) for kind in PENALTY_KINDS},
+                                   name="PenaltiesFenOut")
 
 
 class AssessmentItemOut(Schema):

@@ -102,14 +102,19 @@ def pay():
     args = MonthlyQuery().load(request.args)
     fmt = args.pop("format")
     report = service.pay_sheet(tariff=tariff(), tz_name=tz(), **args)
-    name = f"酬金核算-{args['month']}"
+    return _answer(report, fmt, f"酬金核算-{args['month']}", PaySheetOut, exports.PAY_COLUMNS,
+                   exports.pay_workbook)
+
+
+def _answer(report: dict, fmt: str, name: str, schema, columns, make_workbook):
+    """JSON by `schema`, or the CSV of `columns`, or the workbook `make_workbook` draws."""
     if fmt == "csv":
-        return _file(exports.to_csv(exports.PAY_COLUMNS, report["items"]), fmt, name,
+        return _file(exports.to_csv(columns, report["items"]), fmt, name,
                      report["tariff_version"])
     if fmt == "xlsx":
-        return _file(exports.pay_workbook(report, _notes(report, args["month"])), fmt, name,
+        return _file(make_workbook(report, _notes(report, report["month"])), fmt, name,
                      report["tariff_version"])
-    return PaySheetOut().dump(report)
+    return schema().dump(report)
 
 
 @bp.get("/reports/quarterly")
@@ -145,14 +150,8 @@ def ranking():
     args = RankingQuery().load(request.args)
     fmt = args.pop("format")
     report = service.monthly_ranking(tariff=tariff(), tz_name=tz(), **args)
-    name = f"考核排名-{args['month']}"
-    if fmt == "csv":
-        return _file(exports.to_csv(exports.RANKING_COLUMNS, report["items"]), fmt, name,
-                     report["tariff_version"])
-    if fmt == "xlsx":
-        return _file(exports.ranking_workbook(report, _notes(report, args["month"])), fmt, name,
-                     report["tariff_version"])
-    return RankingOut().dump(report)
+    return _answer(report, fmt, f"考核排名-{args['month']}", RankingOut,
+                   exports.RANKING_COLUMNS, exports.ranking_workbook)
 
 
 @bp.get("/reports/ranking/stars")

@@ -168,3 +168,14 @@ def test_new_kinds_refuse_a_wrong_header_whole(orders, post_import):
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_header"
     assert db.session.scalar(select(func.count()).select_from(Urge)) == 0
+
+
+def test_cli_imports_the_new_kinds(app, orders, tmp_path):
+    path = tmp_path / "commissions.csv"
+    path.write_text("employee_no,month,amount,note\nT1,2026-10,88.8,宽带续约\nT9,2026-10,1,\n",
+                    encoding="utf-8-sig")
+    result = app.test_cli_runner().invoke(args=["import", "commissions", str(path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output and "1 rejected" in result.output
+    assert "row 3" in result.output
+    assert [c.amount_fen for c in rows(Commission)] == [8880]

@@ -208,3 +208,21 @@ def test_a_version_closed_before_the_pay_sheet_existed_answers_live():
     sheet = service.pay_sheet(month="2026-10", tariff=tariff, tz_name="Asia/Shanghai")
     assert sheet["source"] == "live" and sheet["status"] == "closed"
     assert [i["employee_no"] for i in sheet["items"]] == [tech.employee_no]
+
+
+def test_cli_exports_the_pay_sheet_and_ranking(app, tmp_path):
+    pay_world(206, technicians=5, orders=60)
+    runner = app.test_cli_runner()
+    out = tmp_path / "pay.xlsx"
+    result = runner.invoke(args=["reports", "pay", "--month", "2026-10", "--format", "xlsx",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "人员明细" in load_workbook(out).sheetnames
+    result = runner.invoke(args=["report", "pay", "--month", "2026-10", "--format", "xlsx"])
+    assert result.exit_code != 0 and "--output is required" in result.output
+    result = runner.invoke(args=["report", "pay", "--month", "2026-10"])
+    assert result.exit_code == 0 and "个人实际收入(元)" in result.output
+    csv_out = tmp_path / "ranking.csv"
+    result = runner.invoke(args=["reports", "ranking", "--month", "2026-10", "-o", str(csv_out)])
+    assert result.exit_code == 0 and "ranked" in result.output
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -39,7 +39,7 @@ class MonthFigures:
 
     def add_group(self, tariff: Tariff, *, order_type: str, product: str | None,
                   area: str | None, stars: int, wechat: bool, count: int,
-                  star_eligible: bool) -> None:
+                  star_eligible: bool, false_closure: bool = False) -> None:
         self.orders_completed += count
         if tariff.is_star_rated(product):       # campus orders are not star-rated (SPEC)
             self.stars[stars] += count
@@ -48,7 +48,7 @@ class MonthFigures:
             if stars >= SATISFIED_MIN_STARS:
                 self.wechat_satisfied += count
         pay = order_pay(tariff, order_type=order_type, product=product, stars=stars, area=area,
-                        star_eligible=star_eligible)
+                        star_eligible=star_eligible, false_closure=false_closure)
         self.install_pay_fen += pay.amount_fen * count
 
     def add_line(self, line: dict, tariff: Tariff) -> None:

@@ -19,11 +19,12 @@ def live_rows(*, month: str, tariff: Tariff, tz_name: str,
     start, end = month_bounds(month, tz_name)
     frauds = fraud_service.confirmed_frauds_by_technician([month])
     figures: dict[int, MonthFigures] = {}
-    for tid, order_type, product, area, stars, wechat, count in queries.month_groups(
+    for tid, order_type, product, area, stars, wechat, closed, count in queries.month_groups(
             start, end, who, tariff.paid_order_types):
         figures.setdefault(tid, MonthFigures()).add_group(
             tariff, order_type=order_type, product=product, area=area, stars=stars,
-            wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid))
+            wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid),
+            false_closure=bool(closed))
     return month_rows(figures, frauds, who)
 
 

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.masterdata.models import (
     AssessmentItem, Commission, Penalty, Technician, Urge, WorkOrder)
 from app.rating import service as rating_service
+from app.reports import queries
 from app.reports.queries import STREAM_ROWS, TechnicianFilter, order_conditions
 
 REPAIR = "repair"
@@ -71,11 +72,7 @@ def urge_flags(period: Period, who: TechnicianFilter):
 
 
 def false_closures(period: Period, who: TechnicianFilter):
-    orders = select(WorkOrder.id).where(*_completed_in(period, who))
-    return (select(Penalty.order_id, Penalty.id.label("penalty_id"), Penalty.amount_fen,
-                   Penalty.note)
-            .where(Penalty.kind == "false_closure", Penalty.order_id.in_(orders))
-            .subquery("false_closures"))
+    return queries.false_closures(period.start, period.end, who)
 
 
 # --- the month at once, per technician ---------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Iterator
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.masterdata.models import BroadbandAccount, Complaint, Technician, WorkOrder
+from app.masterdata.models import BroadbandAccount, Complaint, Penalty, Technician, WorkOrder
 from app.rating import service as rating_service
 
 STREAM_ROWS = 5000
@@ -53,6 +53,17 @@ def order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> l
     return conditions
 
 
+def false_closures(start: datetime, end: datetime, who: TechnicianFilter):
+    """False closures (虚假回单) recorded on the orders completed in [start, end): such an order
+    pays no install or maintenance pay, in the monthly report as on the pay sheet."""
+    orders = select(WorkOrder.id).where(WorkOrder.status == "completed",
+                                        *order_conditions(start, end, who))
+    return (select(Penalty.order_id, Penalty.id.label("penalty_id"), Penalty.amount_fen,
+                   Penalty.note)
+            .where(Penalty.kind == "false_closure", Penalty.order_id.in_(orders))
+            .subquery("false_closures"))
+
+
 def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
                  paid_order_types: tuple[str, ...]) -> Iterator:
     """Counts of completed orders per (technician, order type, product, area, star, WeChat-rated).
@@ -64,9 +75,13 @@ def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
     product = eff.c.product
     area = case((paid, eff.c.area)).label("area")
     wechat = case((eff.c.rating_id.is_not(None), 1), else_=0).label("wechat")
+    closed = false_closures(start, end, who)
+    flag = case((closed.c.order_id.is_not(None), 1), else_=0).label("false_closure")
     stmt = (select(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat,
-                   func.count().label("n"))
-            .group_by(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat))
+                   flag, func.count().label("n"))
+            .outerjoin(closed, closed.c.order_id == eff.c.order_id)
+            .group_by(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat,
+                      flag))
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
 

@@ -78,3 +78,19 @@ def test_ledger_lines_sum_to_the_sheet_component_by_component(seed):
         assert sum(sums.values()) == row["total_pay_fen"]
         assert sum(1 for line in lines if line["component"] == "install") == row["orders_completed"]
     assert seen == set(rows)
+
+
+def test_monthly_report_and_pay_sheet_agree_on_install_pay_and_false_closures():
+    """One install pay everywhere: a false closure pays 0 in the monthly report too (its install
+    count is deducted from the month's settlement, 扣除当月装移核算结算量)."""
+    from app.reports import service
+    from tests.reports import oracle
+    pay_world(131)
+    monthly = service.monthly_report(month="2026-10", tariff=parse_tariff(), tz_name=TZ)
+    expected = oracle.monthly("2026-10", OCT_START, OCT_END)
+    assert {i["employee_no"]: i["install_pay_fen"] for i in monthly["items"]} == {
+        e: line["install_pay_fen"] for e, line in expected.items()}
+    sheet = {r["employee_no"]: r["install_pay_fen"]
+             for r in paymonth.live_pay_rows(month="2026-10", tariff=parse_tariff(), tz_name=TZ)}
+    for item in monthly["items"]:
+        assert sheet.get(item["employee_no"], 0) == item["install_pay_fen"]

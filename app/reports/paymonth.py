@@ -91,7 +91,9 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
         return facts[tid]
 
     period, rules = ctx.period, tariff.penalties
-    for tid, order_type, product, area, stars, closed, n in payqueries.order_groups(period, who):
+    for tid, order_type, product, area, stars, closed, n in payqueries.order_groups(
+            period, who, paid_types=tariff.paid_order_types,
+            priced_areas=tuple(tariff.area_coefficients)):
         of(tid).add_orders(tariff, order_type=order_type, product=product, area=area,
                            stars=stars, false_closure=bool(closed), count=n)
     for row in payqueries.urge_groups(period, who):
@@ -99,12 +101,17 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
     if not money:
         _add_extras(of, period, who, money=False)
         return facts
-    for row in payqueries.late_repairs(period, who,
-                                       deadline_hours=_hours(rules.repair_deadline),
-                                       step_hours=_hours(rules.overdue_step)):
-        late = payrules.overdue(created_at=row.created_at, completed_at=row.completed_at,
-                                due_at=row.due_at, fault_cause=row.fault_cause, rules=rules)
-        of(row.technician_id).add_penalty("overdue", late.amount_fen)
+    hours = {"deadline_hours": _hours(rules.repair_deadline),
+             "step_hours": _hours(rules.overdue_step)}
+    if payqueries.exact_interval_arithmetic():
+        for tid, steps, exempt, n in payqueries.overdue_groups(
+                period, who, exempt_causes=tuple(rules.exempt_fault_causes), **hours):
+            of(tid).add_penalty("overdue", payrules.overdue_fen(int(steps), bool(exempt), rules) * n)
+    else:
+        for row in payqueries.late_repairs(period, who, **hours):
+            late = payrules.overdue(created_at=row.created_at, completed_at=row.completed_at,
+                                    due_at=row.due_at, fault_cause=row.fault_cause, rules=rules)
+            of(row.technician_id).add_penalty("overdue", late.amount_fen)
     for tid, amount in payqueries.false_closure_rows(period, who):
         of(tid).add_penalty("false_closure", payrules.false_closure_fen(amount, rules))
     _add_extras(of, period, who)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import Interval, and_, case, func, literal, select
+from sqlalchemy import Interval, and_, case, func, literal, null, select
 
 from app.extensions import db
 from app.masterdata.models import (
@@ -77,16 +77,26 @@ def false_closures(period: Period, who: TechnicianFilter):
 
 # --- the month at once, per technician ---------------------------------------------------------
 
-def order_groups(period: Period, who: TechnicianFilter) -> Iterator:
-    """(technician_id, order_type, product, area, stars, false_closure, n) for completed orders."""
+def order_groups(period: Period, who: TechnicianFilter, *, paid_types: tuple[str, ...],
+                 priced_areas: tuple[str, ...]) -> Iterator:
+    """(technician_id, order_type, product, area, stars, false_closure, n) for completed orders.
+
+    Orders that pay alike are folded into one group, so fewer rows come back: paid order types
+    (install, move) are priced the same way and come back as the first of them; an area without
+    a coefficient of its own comes back NULL (the default coefficient)."""
     eff = rating_service.effective_orders(*order_conditions(period.start, period.end, who))
     closed = false_closures(period, who)
     flag = case((closed.c.order_id.is_not(None), 1), else_=0).label("false_closure")
-    stmt = (select(eff.c.technician_id, eff.c.order_type, eff.c.product, eff.c.area, eff.c.stars,
-                   flag, func.count().label("n"))
+    order_type = (case((eff.c.order_type.in_(paid_types), literal(paid_types[0])),
+                       else_=eff.c.order_type) if paid_types else eff.c.order_type)
+    area = case((eff.c.area.in_(priced_areas), eff.c.area)) if priced_areas else None
+    keys = (eff.c.technician_id, order_type.label("order_type"), eff.c.product)
+    rest = (eff.c.stars, flag)
+    area_keys = (area.label("area"),) if area is not None else ()
+    stmt = (select(*keys, *(area_keys or (null().label("area"),)), *rest,
+                   func.count().label("n"))
             .outerjoin(closed, closed.c.order_id == eff.c.order_id)
-            .group_by(eff.c.technician_id, eff.c.order_type, eff.c.product, eff.c.area,
-                      eff.c.stars, flag))
+            .group_by(*keys, *area_keys, *rest))      # PostgreSQL refuses NULL in GROUP BY
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
 
@@ -120,6 +130,27 @@ def late_repairs(period: Period, who: TechnicianFilter, *, deadline_hours: int,
             .where(*_completed_in(period, who), WorkOrder.order_type == REPAIR,
                    WorkOrder.completed_at >= _plus_hours(deadline, step_hours - 1)))
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
+
+
+def exact_interval_arithmetic() -> bool:
+    """PostgreSQL subtracts timestamps to exact intervals (and EXTRACT(epoch) is numeric); SQLite
+    has only floating or second-rounded date arithmetic, so there Python decides lateness."""
+    return _dialect() == "postgresql"
+
+
+def overdue_groups(period: Period, who: TechnicianFilter, *, deadline_hours: int,
+                   step_hours: int, exempt_causes: tuple[str, ...]) -> Iterator:
+    """PostgreSQL only: (technician_id, whole steps late, exempt, n) of the period's completed
+    repairs finished at least one step after their deadline — `payrules.overdue` in SQL."""
+    deadline = func.coalesce(WorkOrder.due_at, _plus_hours(WorkOrder.created_at, deadline_hours))
+    late = WorkOrder.completed_at - deadline
+    steps = func.floor(func.extract("epoch", late) / (step_hours * 3600)).label("steps")
+    exempt = case((WorkOrder.fault_cause.in_(exempt_causes), 1), else_=0).label("exempt")
+    stmt = (select(WorkOrder.technician_id, steps, exempt, func.count())
+            .where(*_completed_in(period, who), WorkOrder.order_type == REPAIR,
+                   WorkOrder.completed_at >= _plus_hours(deadline, step_hours))
+            .group_by(WorkOrder.technician_id, steps, exempt))
+    return db.session.execute(stmt)
 
 
 def false_closure_rows(period: Period, who: TechnicianFilter) -> Iterator:

@@ -120,8 +120,12 @@ def overdue(*, created_at: datetime, completed_at: datetime, due_at: datetime | 
     late = completed_at - deadline
     days = late // rules.overdue_step if late >= rules.overdue_step else 0
     exempt = fault_cause in rules.exempt_fault_causes
-    amount = 0 if exempt else days * rules.overdue_fen_per_day
-    return Overdue(deadline, late, days, exempt, amount)
+    return Overdue(deadline, late, days, exempt, overdue_fen(days, exempt, rules))
+
+
+def overdue_fen(days: int, exempt: bool, rules: PenaltyRules) -> int:
+    """20 yuan per full day late; nothing for an OLT/cable fault handed to the responsible post."""
+    return 0 if exempt else days * rules.overdue_fen_per_day
 
 
 def urge_kind(cause: str, appointment_recorded: bool) -> str:

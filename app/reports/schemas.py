@@ -289,8 +289,10 @@ class GradeOut(Schema):
 
 
 class OwnRankOut(Schema):
-    ranked = fields.Integer(required=True, metadata={"description": "technicians ranked"})
-    source = fields.String(required=True)
+    published = fields.Boolean(required=True, metadata={
+        "description": "false until the month is closed: the ranking is published with the close"})
+    ranked = fields.Integer(allow_none=True, required=True,
+                            metadata={"description": "technicians ranked"})
     stars = fields.Integer(required=True, metadata={"description": "how many are stars"})
     bottom_size = fields.Integer(required=True)
     rank = fields.Integer(allow_none=True, required=True,

@@ -212,10 +212,15 @@ def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_n
     rule and reason), the pay sheet line with the score item by item, the month's rank and the
     grade of the month's quarter."""
     ledger = pay_ledger(month=month, technician=technician, tariff=tariff, tz_name=tz_name)
-    ranked = monthly_ranking(month=month, tariff=tariff, tz_name=tz_name)
-    mine = next((i for i in ranked["items"] if i["employee_no"] == technician.employee_no), None)
-    rank = {"ranked": ranked["ranked"], "source": ranked["source"],
-            "stars": ranked["rules"]["stars"], "bottom_size": ranked["rules"]["bottom"],
+    # The ranking is published with the month's close (每月评选结果告示): ranking the whole
+    # workforce live for every technician who opens the page would cost seconds each.
+    published = closing.closed_version(month) is not None
+    ranked = monthly_ranking(month=month, tariff=tariff, tz_name=tz_name) if published else None
+    mine = next((i for i in ranked["items"] if i["employee_no"] == technician.employee_no),
+                None) if ranked else None
+    rules = tariff.ranking
+    rank = {"published": published, "ranked": ranked["ranked"] if ranked else None,
+            "stars": rules.stars, "bottom_size": rules.bottom,
             **{key: mine[key] if mine else None
                for key in ("rank", "assessment_score", "star", "bottom", "veto",
                            "consecutive_bottom_months", "recommendation")}}

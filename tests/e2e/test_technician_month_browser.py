@@ -10,7 +10,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.identity.models import TechnicianBinding, WeChatIdentity
 from app.masterdata.models import Penalty, Technician
-from tests.reports.conftest import OCT_START
+from app.reports import service
+from app.reports.tariff import parse_tariff
+from tests.reports.conftest import NOW, OCT_START
 from tests.reports.pay_world import pay_world
 
 pytestmark = pytest.mark.real_commits
@@ -26,6 +28,8 @@ def scene(app, live_server, wechat):
                                technician_id=tech.id, amount_fen=10000,
                                occurred_at=OCT_START + timedelta(days=9),
                                note="越级投诉：未按约上门"))
+        service.close_month(month="2026-10", by="e2e", tariff=parse_tariff(),
+                            tz_name="Asia/Shanghai", now=NOW)    # the rank is published
         db.session.commit()
         employee_no = tech.employee_no
     yield employee_no
@@ -48,5 +52,5 @@ def test_technician_reads_own_month_on_the_phone(app, live_server, phone, scene,
     assert re.search(r"¥-?\d+\.\d\d", page.inner_text("#total-pay"))
     assert "当月考核得分" in page.inner_text("#my-score")
     assert "越级投诉：未按约上门" in page.inner_text("#my-penalties")
-    assert "第" in page.inner_text("#my-rank")
+    assert re.search(r"第 \d+ / \d+ 名", page.inner_text("#my-rank"))
     page.screenshot(path=os.path.join(screenshot_dir, "h5-technician-month.png"), full_page=True)

@@ -104,8 +104,17 @@ def test_own_month_has_pay_score_penalties_with_reasons_and_rank(client):
     assert {l["component"] for l in reasons} == {"overdue", "urge", "complaint"}
     assert next(l for l in reasons if l["component"] == "complaint")["detail"]["note"] \
         == "越级投诉：多次未按约上门"
-    assert body["rank"]["rank"] >= 1 and body["rank"]["ranked"] >= 2
     assert body["total_fen"] == pay["total_pay_fen"]
+    # the rank is published with the month's close
+    assert body["rank"]["published"] is False and body["rank"]["rank"] is None
+    from app.reports import service
+    from app.reports.tariff import parse_tariff
+    from tests.reports.conftest import NOW
+    service.close_month(month="2026-10", by="x", tariff=parse_tariff(), tz_name="Asia/Shanghai",
+                        now=NOW)
+    closed = client.get("/api/v1/technician/reports/monthly?month=2026-10",
+                        headers=technician_headers(tech)).json["rank"]
+    assert closed["published"] and closed["rank"] >= 1 and closed["ranked"] >= 2
 
 
 def test_h5_page_shows_pay_score_penalties_and_rank(client):
@@ -117,5 +126,5 @@ def test_h5_page_shows_pay_score_penalties_and_rank(client):
     with client.session_transaction() as session:
         session[H5_SESSION_USER] = [user.id, user.token_version]
     html = client.get("/h5/technician/report?month=2026-10").get_data(as_text=True)
-    for text in ("本月酬金", "个人实际收入", "当月考核得分", "服务满意度", "本月排名", "第 "):
+    for text in ("本月酬金", "个人实际收入", "当月考核得分", "服务满意度", "本月排名", "月结后公布"):
         assert text in html

@@ -99,7 +99,8 @@ def drill_page(*, month: str, employee_no: str, tariff, tz_name: str) -> dict:
                            "lines": lines, "total": ledger["components"][component],
                            "penalty": component in PENALTY_LABELS})
     return {"technician": technician, "ledger": ledger, "pay": ledger["pay"], "groups": groups,
-            "urge_labels": URGE_LABELS, "products": PRODUCT_LABELS, "order_types": ORDER_TYPE_LABELS}
+            "urge_labels": URGE_LABELS, "products": PRODUCT_LABELS,
+            "order_types": ORDER_TYPE_LABELS}
 
 
 def ranking_page(*, month: str, tariff, tz_name: str) -> dict:

@@ -123,7 +123,7 @@ BULLETIN_STATUSES = ("pending", "sending", "sent", "failed", "no_recipient")
 
 class Bulletin(db.Model):
     """The monthly bulletin (每月评选结果告示) for one technician and one closed version: queued in
-    the close's transaction, sent afterwards, at most once (the unique key and a claiming UPDATE)."""
+    the close's transaction, sent afterwards, at most once (a unique key, a claiming UPDATE)."""
 
     __tablename__ = "report_bulletins"
     __table_args__ = (
@@ -145,4 +145,5 @@ class Bulletin(db.Model):
     error: Mapped[str | None] = mapped_column(String(200))
 
     def __repr__(self) -> str:
-        return f"<Bulletin {self.month} v{self.version} technician={self.technician_id} {self.status}>"
+        return (f"<Bulletin {self.month} v{self.version} technician={self.technician_id} "
+                f"{self.status}>")

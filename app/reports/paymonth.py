@@ -8,7 +8,7 @@ a technician's ledger lines sum to their sheet line component by component.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from app.fraud import service as fraud_service
@@ -34,7 +34,6 @@ class MonthContext:
     fines_fen: dict[int, int]              # the month's offence fine
     grades: dict[int, int | None]          # previous quarter's grade
     complained: set[int]                   # a justified complaint this month (ranking veto)
-    extras: dict[int, dict[str, list]] = field(default_factory=dict)
 
 
 def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
@@ -44,7 +43,8 @@ def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
     return MonthContext(
         period=Period(month, start, end), bonus_quarter=quarter,
         frauds=fraud_service.confirmed_frauds_by_technician([month]),
-        fines_fen={tid: yuan * 100 for tid, yuan in fraud_service.fines_by_technician(month).items()},
+        fines_fen={tid: yuan * 100
+                   for tid, yuan in fraud_service.fines_by_technician(month).items()},
         grades={line["technician_id"]: line["grade"] for line in grades["items"]},
         complained=queries.technicians_with_justified_complaints(start, end))
 
@@ -67,14 +67,13 @@ def who_fields(tech: dict) -> dict:
 
 
 def rows_for(facts: dict[int, PayFacts], ctx: MonthContext, tariff: Tariff,
-             who: TechnicianFilter, *, everyone: bool = False) -> list[dict]:
-    """Sheet lines by employee_no: technicians with a completed order or a non-zero component
-    (everyone=True: every technician matching `who`, for lookups)."""
+             who: TechnicianFilter) -> list[dict]:
+    """Sheet lines by employee_no: technicians with a completed order or a non-zero component."""
     rows = []
     for tech in queries.technicians(who):
-        row = pay_row(who_fields(tech), facts.get(tech["id"]) or new_facts(tech["id"], ctx, tariff),
-                      tariff, ctx.bonus_quarter)
-        if everyone or on_sheet(row):
+        mine = facts.get(tech["id"]) or new_facts(tech["id"], ctx, tariff)
+        row = pay_row(who_fields(tech), mine, tariff, ctx.bonus_quarter)
+        if on_sheet(row):
             rows.append(row)
     return rows
 
@@ -106,7 +105,8 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
     if payqueries.exact_interval_arithmetic():
         for tid, steps, exempt, n in payqueries.overdue_groups(
                 period, who, exempt_causes=tuple(rules.exempt_fault_causes), **hours):
-            of(tid).add_penalty("overdue", payrules.overdue_fen(int(steps), bool(exempt), rules) * n)
+            fen = payrules.overdue_fen(int(steps), bool(exempt), rules)
+            of(tid).add_penalty("overdue", fen * n)
     else:
         for row in payqueries.late_repairs(period, who, **hours):
             late = payrules.overdue(created_at=row.created_at, completed_at=row.completed_at,
@@ -196,7 +196,7 @@ def _order_line(row, component: str, rule: str, amount_fen: int, **columns) -> d
 
 
 def _order_lines(row, facts: PayFacts, tariff: Tariff) -> list[dict]:
-    """The lines one order makes before the score is known: install, overdue, urge, false closure."""
+    """The lines of one order that do not need the score: install, overdue, urge, false closure."""
     closed = row.false_closure_id is not None
     pay = facts.add_orders(tariff, order_type=row.order_type, product=row.product,
                            area=row.area, stars=row.stars, false_closure=closed)
@@ -241,7 +241,8 @@ def _close_technician(tid: int, orders: list, facts: PayFacts, lines: list[dict]
                                           score=score, false_closure=closed)
         lines.append(_order_line(row, "maintenance", "false_closure" if closed else "maintenance",
                                  fen, stars=row.stars, source=row.source,
-                                 unit_price_fen=price, coefficient=str(tariff.coefficient(row.area)),
+                                 unit_price_fen=price,
+                                 coefficient=str(tariff.coefficient(row.area)),
                                  score=str(payrules.score_number(score))))
     if facts.penalties_fen["fraud"]:
         lines.append(_extra_line(tid, "fraud", "fraud", -facts.penalties_fen["fraud"],
@@ -267,7 +268,8 @@ def technician_ledgers(*, month: str, tariff: Tariff, tz_name: str,
         return facts[tid]
 
     _add_extras(of, ctx.period, who, extra)
-    paid = {tid for tid, grade in ctx.grades.items() if tariff.bonus_fen(grade)} | set(ctx.fines_fen)
+    paid = {tid for tid, grade in ctx.grades.items() if tariff.bonus_fen(grade)}
+    paid |= set(ctx.fines_fen)
     pending = set(facts) | (paid & _ids(who) if who.active else paid)
     current, orders, lines = None, [], []
     for row in payqueries.order_lines(ctx.period, who):

@@ -8,10 +8,11 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.reports import bulletins, exports, service
+from app.reports.ranking_schemas import (
+    BulletinListOut, PeriodStarsOut, RankingOut, RankingQuery, StarsQuery)
 from app.reports.schemas import (
-    BulletinListOut, CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut,
-    PeriodStarsOut, QuarterlyQuery, QuarterlyReportOut, RankingOut, RankingQuery, ReopenIn,
-    StarsQuery, TariffOut, VersionListOut, VersionOut, VersionsQuery)
+    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut, QuarterlyQuery,
+    QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
 from app.reports.xlsx import Sheet, workbook
 from app.timeutil import YEARS, PeriodOutOfRange
 

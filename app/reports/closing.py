@@ -8,6 +8,7 @@ expects to act on (`expected_version`); if the month moved on meanwhile it gets 
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -132,17 +133,36 @@ def _freeze(version_id: int, month: str, tariff: Tariff, tz_name: str):
                 figures.setdefault(tid, MonthFigures()).add_line(line, tariff)
             batch.append({**line, "version_id": version_id})
         if len(batch) >= INSERT_BATCH:
-            db.session.execute(insert(LedgerLine.__table__), batch)
+            _insert_lines(batch)
             batch = []
         row = paysheet.pay_row(paymonth.who_fields(everyone[tid]), facts, tariff,
                                ctx.bonus_quarter)
         if paysheet.on_sheet(row):
             pay_rows.append(row)
     if batch:
-        db.session.execute(insert(LedgerLine.__table__), batch)
+        _insert_lines(batch)
     report_rows = month_rows(figures, ctx.frauds, TechnicianFilter())
     _store_rows(version_id, report_rows, pay_rows)
     return report_rows, pay_rows
+
+
+LINE_COLUMNS = tuple(c.name for c in LedgerLine.__table__.c if c.name != "id")
+
+
+def _insert_lines(batch: list[dict]) -> None:
+    """Write ledger lines in the session's transaction. PostgreSQL takes them by COPY: a month of
+    a million orders is ~2 million lines, and row-by-row inserts were most of a close's time."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(LedgerLine.__table__), batch)
+        return
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {LedgerLine.__tablename__} ({', '.join(LINE_COLUMNS)}) "
+                         "FROM STDIN") as copy:
+            for line in batch:
+                copy.write_row([json.dumps(line[name], ensure_ascii=False)
+                                if name == "detail" and line[name] is not None else line[name]
+                                for name in LINE_COLUMNS])
 
 
 def _store_rows(version_id: int, report_rows: list[dict], pay_rows: list[dict]) -> None:

@@ -138,13 +138,15 @@ def test_closed_pay_sheet_does_not_move_when_imports_land(client, manager_header
     assert closed.status_code == 201, closed.json
     assert closed.json["totals"]["pay"]["total_pay_fen"] == before["totals"]["total_pay_fen"]
 
-    victim = techs[5]
+    # someone whose score is not clamped, so the −10 points below must show
+    scores = {i["employee_no"]: i["assessment_score"] for i in before["items"]}
+    victim = next(t for t in techs if 10 < scores.get(t.employee_no, 0) < 110)
     imports = [
         ("penalties", f"employee_no,order_no,kind,amount,occurred_at,note\n"
                       f"{victim.employee_no},,other,88,2026-10-15T10:00:00,迟到补录\n"),
         ("commissions", f"employee_no,month,amount,note\n{victim.employee_no},2026-10,500,补发\n"),
         ("assessments", f"employee_no,month,item,points,note\n"
-                        f"{victim.employee_no},2026-10,基础管理,-10,补扣\n"),
+                        f"{victim.employee_no},2026-10,月度补扣,-10,补扣\n"),
     ]
     for kind, body in imports:
         response = client.post(f"/api/v1/admin/imports/{kind}", data=body.encode(),

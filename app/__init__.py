@@ -107,4 +107,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(badge_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(report_cli, name="reports")     # `flask reports send-bulletins` reads well
     app.cli.add_command(user_cli)

@@ -150,6 +150,11 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # Subscribe-message template and mini-program page of the rating invitation.
         "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
         "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),
+        # The monthly bulletin after a month close (flask reports send-bulletins): its template,
+        # the mini-program page it opens, and how often a send that surely failed is retried.
+        "WECHAT_BULLETIN_TEMPLATE_ID": _env("WECHAT_BULLETIN_TEMPLATE_ID", "demo_monthly_bulletin"),
+        "MINIPROGRAM_MONTH_PAGE": _env("MINIPROGRAM_MONTH_PAGE", "pages/month/index"),
+        "BULLETIN_MAX_ATTEMPTS": _int("BULLETIN_MAX_ATTEMPTS", 5),
         "WECHAT_MP_APPID": _env("WECHAT_MP_APPID", "wx_demo_miniprogram"),
         "WECHAT_MP_SECRET": _env("WECHAT_MP_SECRET"),
         "WECHAT_OA_APPID": _env("WECHAT_OA_APPID", "wx_demo_official"),

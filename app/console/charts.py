@@ -133,3 +133,61 @@ def timeline(events: list[tuple[datetime, str, bool]], *, title: str = "时间�
         body.append(_text(left + plot_w + 8, y + 4, f"{when:%H:%M:%S} {label}", anchor="start",
                           colour=colour if hot else INK, weight="bold" if hot else "normal"))
     return _svg(width, height, body, title)
+
+
+def columns(values: list[tuple[str, int]], *, title: str, colours: list[str] | None = None) -> Markup:
+    """Vertical bars of counts over labelled bins (e.g. technicians per score band)."""
+    width, height, top, bottom = 520, 210, 24, 30
+    peak = max((v for _, v in values), default=0) or 1
+    total = sum(v for _, v in values) or 1
+    slot = (width - 20) / max(1, len(values))
+    body = [f'<line x1="10" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
+            f'stroke="{GRID}"/>']
+    for i, (label, value) in enumerate(values):
+        h = (height - top - bottom) * value / peak
+        x = 10 + i * slot + slot * 0.15
+        y = height - bottom - h
+        colour = (colours or [])[i] if colours and i < len(colours) else BRAND
+        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                    f'rx="3" fill="{colour}"><title>{escape(label)}: {value}</title></rect>')
+        body.append(_text(x + slot * 0.35, y - 6, f"{value} · {value / total:.0%}", colour=INK,
+                          size=11))
+        body.append(_text(x + slot * 0.35, height - 10, label, size=11, colour=INK))
+    return _svg(width, height, body, title)
+
+
+def diverging_stack(rows: list[tuple[str, list[float], float, str]], *, segments: list[str],
+                    colours: list[str], title: str) -> Markup:
+    """Per row, positive parts stacked to the right of zero and one negative part (e.g.
+    penalties) to the left: (label, [part, …], negative, note at the end). A legend on top."""
+    row_h, left, width, legend_h = 26, 130, 640, 24
+    height = legend_h + row_h * len(rows) + 10
+    right_peak = max((sum(parts) for _, parts, _, _ in rows), default=0) or 1
+    left_peak = max((neg for _, _, neg, _ in rows), default=0)
+    plot_w = width - left - 110
+    scale = plot_w / (right_peak + left_peak or 1)
+    zero = left + left_peak * scale
+    body, x = [], left
+    for name, colour in zip(segments + ["扣罚"], colours + [BAD]):
+        body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
+        body.append(_text(x + 16, 16, name, anchor="start", size=11, colour=INK))
+        x += 28 + 13 * len(name)
+    for i, (label, parts, negative, note) in enumerate(rows):
+        y = legend_h + 5 + i * row_h
+        body.append(_text(left - 8, y + 17, label, anchor="end", colour=INK))
+        start = zero
+        for name, part, colour in zip(segments, parts, colours):
+            w = max(0.0, part) * scale
+            body.append(f'<rect x="{start:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 10}" '
+                        f'fill="{colour}"><title>{escape(label)} {escape(name)} {part:,.2f}</title>'
+                        f'</rect>')
+            start += w
+        if negative:
+            w = negative * scale
+            body.append(f'<rect x="{zero - w:.1f}" y="{y + 4}" width="{w:.1f}" '
+                        f'height="{row_h - 10}" fill="{BAD}"><title>{escape(label)} 扣罚 '
+                        f'{negative:,.2f}</title></rect>')
+        body.append(_text(start + 6, y + 17, note, anchor="start", colour=INK, size=11))
+    body.append(f'<line x1="{zero:.1f}" y1="{legend_h}" x2="{zero:.1f}" y2="{height - 4}" '
+                f'stroke="{MUTED}"/>')
+    return _svg(width, max(height, 40), body, title)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from app.db import utcnow
 from app.demo import generator as gen
+from app.demo import pay
 from app.masterdata.imports import ImportResult, run_import
 from app.masterdata.specs import SPECS
 
@@ -36,9 +37,14 @@ def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts
             row["order_no"] = row["order_no"].replace("GD", "GN", 1)
         order_rows += current
 
+    complaint_rows = gen.complaints(rng, order_rows, max(1, technicians // 8))
+    months = [last_month.strftime("%Y-%m"), this_month.strftime("%Y-%m")]
     plan = [("technicians", techs), ("accounts", accts), ("orders", order_rows),
-            ("callbacks", gen.callbacks(rng, order_rows)),
-            ("complaints", gen.complaints(rng, order_rows, max(1, technicians // 8)))]
+            ("callbacks", gen.callbacks(rng, order_rows)), ("complaints", complaint_rows),
+            ("urges", pay.urges(rng, order_rows)),
+            ("penalties", pay.penalties(rng, order_rows, complaint_rows)),
+            ("commissions", pay.commissions(rng, techs, months)),
+            ("assessments", pay.assessments(rng, techs, months))]
     results = {}
     for kind, rows in plan:
         results[kind] = run_import(SPECS[kind], _records(rows), batch_size=2000)

@@ -171,6 +171,10 @@ class PayChangeOut(Schema):
     install_pay_before = fields.String(required=True)
     install_pay_after = fields.String(required=True)
     difference_fen = fields.Integer(required=True)
+    total_pay_before = fields.String(required=True, metadata={
+        "description": "the whole pay sheet's total_pay (应发合计), fines included"})
+    total_pay_after = fields.String(required=True)
+    total_difference_fen = fields.Integer(required=True)
     star_eligible_before = fields.Boolean(required=True)
     star_eligible_after = fields.Boolean(required=True)
     month_status = fields.String(required=True)

@@ -29,7 +29,7 @@ def import_cli():
 def _make_command(kind: str):
     spec = SPECS[kind]
 
-    @click.command(kind, help=f"导入{spec.label} CSV: 列 {','.join(spec.header)}")
+    @click.command(kind, help=f"导入{spec.label} CSV: 列 {','.join(spec.all_columns)}")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--batch-size", type=int, default=None, help="rows per batch and commit")
     @click.option("--rejects", type=click.Path(dir_okay=False),

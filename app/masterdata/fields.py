@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from app.timeutil import parse_timestamp
 
@@ -35,6 +36,14 @@ ALIASES = {
     "未接通": "no_answer", "无应答": "no_answer", "无评价": "no_answer",
     # complaint level
     "本地": "local", "越级": "escalated",
+    # repair fault cause (转派责任岗位)
+    "olt故障": "olt", "olt设备故障": "olt", "光缆": "cable", "光缆故障": "cable",
+    # urge cause
+    "未按规定操作": "procedure", "违规操作": "procedure", "超时": "overdue", "修复超时": "overdue",
+    "特殊情况": "excused",
+    # penalty kind
+    "虚假回单": "false_closure", "投诉": "complaint", "投诉扣罚": "complaint", "其他": "other",
+    "其它": "other",
 }
 _TRUE = {"true", "1", "yes", "y", "是", "有理由", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "无理由", "f"}
@@ -93,3 +102,46 @@ def boolean(value: str) -> bool:
     if normalized in _FALSE:
         return False
     raise ValueError("应为 true/false 或 是/否 (must be true or false)")
+
+
+_MONTH = re.compile(r"^(\d{4})\s*(?:-|/|年)?\s*(\d{1,2})\s*月?$")
+_MONEY_DECORATION = re.compile(r"^[¥￥]|元$|,")
+
+
+def month(value: str) -> str:
+    """A calendar month: `2026-10` (also 2026/10, 202610, 2026年10月) → `2026-10`."""
+    match = _MONTH.match(value)
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
+        raise ValueError("月份格式应为 YYYY-MM，如 2026-10 (month must look like 2026-10)")
+    return f"{match[1]}-{int(match[2]):02d}"
+
+
+def _hundredths(value: str, what: str) -> int:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"不是{what} (not a number)") from None
+    scaled = number * 100
+    if not number.is_finite() or scaled != scaled.to_integral_value():
+        raise ValueError(f"{what}最多两位小数 (at most two decimals)")
+    return int(scaled)
+
+
+def money(*, signed: bool = False, limit_yuan: int = 10_000_000) -> Parser:
+    """Yuan with at most two decimals (`12.5`, `¥1,200.00`, `30元`) → integer fen."""
+    def parse(value: str) -> int:
+        fen = _hundredths(_MONEY_DECORATION.sub("", value.strip()), "金额")
+        if fen < 0 and not signed:
+            raise ValueError("金额不能为负 (must not be negative)")
+        if abs(fen) > limit_yuan * 100:
+            raise ValueError(f"金额超出范围 ±{limit_yuan} 元 (out of range)")
+        return fen
+    return parse
+
+
+def points(value: str) -> int:
+    """Assessment points with at most two decimals (`-2.5`) → integer hundredths of a point."""
+    centi = _hundredths(value, "分值")
+    if abs(centi) > 100_000:
+        raise ValueError("分值超出范围 ±1000 (out of range)")
+    return centi

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -17,6 +17,11 @@ ORDER_STATUSES = ("open", "completed", "cancelled")
 CALLBACK_CHANNELS = ("ivr", "manual")
 CALLBACK_RESULTS = ("satisfied", "dissatisfied", "no_answer")
 COMPLAINT_LEVELS = ("local", "escalated")
+# Repairs whose fault lies upstream (OLT equipment, cable) are handed to the responsible post and
+# exempt from the overdue penalty (转派责任岗位).
+FAULT_CAUSES = ("olt", "cable")
+URGE_CAUSES = ("procedure", "overdue", "excused")
+PENALTY_KINDS = ("false_closure", "complaint", "other")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -105,6 +110,8 @@ class WorkOrder(Timestamps, db.Model):
         CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
         CheckConstraint("status != 'completed' OR completed_at IS NOT NULL",
                         name="completed_has_time"),
+        CheckConstraint(f"fault_cause IS NULL OR {_in('fault_cause', FAULT_CAUSES)}",
+                        name="fault_cause"),
         Index("ix_work_orders_technician_completed", "technician_id", "completed_at"),
         Index("ix_work_orders_completed_at", "completed_at"),
     )
@@ -119,6 +126,9 @@ class WorkOrder(Timestamps, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16))
+    # Repairs: the deadline (NULL: created_at + 24 h) and what caused the fault (NULL: the line).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fault_cause: Mapped[str | None] = mapped_column(String(16))
 
     account: Mapped[BroadbandAccount] = relationship()
     technician: Mapped[Technician] = relationship()
@@ -172,3 +182,89 @@ class Complaint(Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<Complaint technician={self.technician_id} {self.level} justified={self.justified}>"
+
+
+# --- What the pay sheet reads besides orders (SPEC "The whole pay sheet") -----------------------
+
+class Urge(Timestamps, db.Model):
+    """A customer's urge (催修) on an order. Business key: the order and the time of the urge."""
+
+    __tablename__ = "urges"
+    __table_args__ = (
+        UniqueConstraint("order_id", "urged_at"),
+        CheckConstraint(_in("cause", URGE_CAUSES), name="cause"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    urged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cause: Mapped[str] = mapped_column(String(16))
+    appointment_recorded: Mapped[bool] = mapped_column(Boolean)
+
+    def __repr__(self) -> str:
+        return f"<Urge order={self.order_id} {self.cause}>"
+
+
+class Penalty(Timestamps, db.Model):
+    """A service penalty decided elsewhere: a false closure (虚假回单) of an order, or a complaint
+    or other fine. A false closure is one per order; the others are keyed by kind, technician,
+    order and time (`natural_key`, as complaints are)."""
+
+    __tablename__ = "penalties"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PENALTY_KINDS), name="kind"),
+        CheckConstraint("amount_fen IS NULL OR amount_fen >= 0", name="amount"),
+        CheckConstraint("kind != 'false_closure' OR order_id IS NOT NULL",
+                        name="false_closure_has_order"),
+        CheckConstraint("kind = 'false_closure' OR (amount_fen IS NOT NULL AND "
+                        "occurred_at IS NOT NULL)", name="fine_has_amount_and_time"),
+        Index("ix_penalties_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    # NULL only for a false closure without an amount: the tariff's default applies when paid.
+    amount_fen: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<Penalty {self.kind} technician={self.technician_id} {self.amount_fen}>"
+
+
+class Commission(Timestamps, db.Model):
+    """Sales and other commissions (顺销等酬金) of a technician for a month, one row per note."""
+
+    __tablename__ = "commissions"
+    __table_args__ = (UniqueConstraint("technician_id", "month", "note"),
+                      Index("ix_commissions_month", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    month: Mapped[str] = mapped_column(String(7))            # YYYY-MM
+    amount_fen: Mapped[int] = mapped_column(Integer)          # signed: a correction may claw back
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"<Commission technician={self.technician_id} {self.month} {self.amount_fen}>"
+
+
+class AssessmentItem(Timestamps, db.Model):
+    """Points of one assessment item (考核项) kept outside the service, per technician and month."""
+
+    __tablename__ = "assessment_items"
+    __table_args__ = (UniqueConstraint("technician_id", "month", "item"),
+                      Index("ix_assessment_items_month", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    month: Mapped[str] = mapped_column(String(7))            # YYYY-MM
+    item: Mapped[str] = mapped_column(String(64))
+    points_centi: Mapped[int] = mapped_column(Integer)        # hundredths of a point, exact
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"<AssessmentItem technician={self.technician_id} {self.month} {self.item}>"

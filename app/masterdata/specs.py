@@ -12,8 +12,9 @@ from sqlalchemy import Table
 
 from app.masterdata import fields as f
 from app.masterdata.models import (
-    CALLBACK_CHANNELS, CALLBACK_RESULTS, COMPLAINT_LEVELS, ORDER_STATUSES, ORDER_TYPES, PRODUCTS,
-    TECHNICIAN_STATUSES, BroadbandAccount, CallbackResult, Complaint, Technician, WorkOrder)
+    CALLBACK_CHANNELS, CALLBACK_RESULTS, COMPLAINT_LEVELS, FAULT_CAUSES, ORDER_STATUSES,
+    ORDER_TYPES, PENALTY_KINDS, PRODUCTS, TECHNICIAN_STATUSES, URGE_CAUSES, AssessmentItem,
+    BroadbandAccount, CallbackResult, Commission, Complaint, Penalty, Technician, Urge, WorkOrder)
 from app.timeutil import isoformat_z
 
 
@@ -24,6 +25,8 @@ class Column:
     required: bool = True
     default: object = None
     description: str = ""
+    # The file may leave the column out altogether (read as empty), e.g. orders' due_at.
+    optional_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ class ImportSpec:
 
     @property
     def header(self) -> tuple[str, ...]:
+        """The columns a file must have."""
+        return tuple(c.name for c in self.columns if not c.optional_header)
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
 
@@ -112,6 +120,10 @@ ORDERS = ImportSpec(
         Column("created_at", f.timestamp, description="派单时间 ISO 8601"),
         Column("completed_at", f.timestamp, required=False, description="竣工时间 ISO 8601"),
         Column("status", f.choice(*ORDER_STATUSES), description="open|completed|cancelled"),
+        Column("due_at", f.timestamp, required=False, optional_header=True,
+               description="修复时限 ISO 8601（可省略此列；空为派单后 24 小时）"),
+        Column("fault_cause", f.choice(*FAULT_CAUSES), required=False, optional_header=True,
+               description="故障原因 olt|cable（OLT/光缆故障免超时考核；可空）"),
     ),
     key=("order_no",),
     refs=(
@@ -120,7 +132,7 @@ ORDERS = ImportSpec(
     ),
     finish=_finish_order,
     stored=("order_no", "account_id", "technician_id", "order_type", "product", "area",
-            "created_at", "completed_at", "status"),
+            "created_at", "completed_at", "status", "due_at", "fault_cause"),
 )
 
 CALLBACKS = ImportSpec(
@@ -155,5 +167,118 @@ COMPLAINTS = ImportSpec(
     stored=("natural_key", "order_id", "technician_id", "complained_at", "level", "justified"),
 )
 
+
+# --- What the pay sheet reads besides orders (SPEC "The whole pay sheet") -----------------------
+
+def _finish_penalty(row: dict) -> None:
+    order_technician = row["order_no.technician_id"]
+    if row["kind"] == "false_closure":
+        if row["order_no"] is None:
+            raise ValueError("虚假回单必须填写 order_no (a false closure needs order_no)")
+        if row["technician_id"] not in (None, order_technician):
+            raise ValueError("employee_no 与该工单的装维人员不符 "
+                             "(employee_no is not the technician of this order)")
+        row["natural_key"] = f"false_closure|{row['order_no']}"
+    else:
+        if row["amount"] is None:
+            raise ValueError("amount: 投诉及其他扣罚必填金额 (required for complaint and other)")
+        if row["occurred_at"] is None:
+            raise ValueError("occurred_at: 投诉及其他扣罚必填发生时间 "
+                             "(required for complaint and other: it decides the month)")
+        if row["order_no"] is None and row["employee_no"] is None:
+            raise ValueError("order_no 与 employee_no 至少填写一个 (order_no or employee_no is required)")
+    if row["technician_id"] is None:
+        row["technician_id"] = order_technician
+    if row["kind"] != "false_closure":
+        row["natural_key"] = "|".join((row["kind"], str(row["technician_id"]),
+                                       row["order_no"] or "", isoformat_z(row["occurred_at"])))
+    row["amount_fen"] = row["amount"]
+
+
+def _finish_commission(row: dict) -> None:
+    row["amount_fen"] = row["amount"]
+
+
+# Computed by the service from orders and urges (SPEC): an imported value would count twice.
+COMPUTED_ITEMS = {"satisfaction", "urge_rate", "服务满意度", "宽带催修率", "催修率", "满意度"}
+
+
+def _finish_assessment(row: dict) -> None:
+    if row["item"].lower() in COMPUTED_ITEMS:
+        raise ValueError(f"item: {row['item']} 由系统按工单计算，不能导入 "
+                         "(computed by the service from orders and urges)")
+    row["points_centi"] = row["points"]
+
+
+URGES = ImportSpec(
+    kind="urges", label="催修", table=Urge.__table__,
+    columns=(
+        Column("order_no", f.code(32), description="工单号"),
+        Column("urged_at", f.timestamp, description="催修时间 ISO 8601"),
+        Column("cause", f.choice(*URGE_CAUSES),
+               description="procedure 未按规定操作|overdue 修复超时|excused 特殊情况"),
+        Column("appointment_recorded", f.boolean, required=False, default=False,
+               description="是否已按规定电话录音预约 是|否（空为否）"),
+    ),
+    key=("order_id", "urged_at"),
+    refs=(Ref("order_no", "order_id", WorkOrder.__table__, "order_no", "工单号"),),
+    stored=("order_id", "urged_at", "cause", "appointment_recorded"),
+)
+
+PENALTIES = ImportSpec(
+    kind="penalties", label="服务扣罚", table=Penalty.__table__,
+    columns=(
+        Column("employee_no", f.code(32), required=False,
+               description="工号（可空，空时取工单的装维）"),
+        Column("order_no", f.code(32), required=False, description="工单号（虚假回单必填）"),
+        Column("kind", f.choice(*PENALTY_KINDS),
+               description="false_closure 虚假回单|complaint 投诉|other 其他"),
+        Column("amount", f.money(), required=False,
+               description="扣罚金额（元；虚假回单可空，按标准 100 元）"),
+        Column("occurred_at", f.timestamp, required=False,
+               description="发生时间 ISO 8601（投诉及其他必填，决定所属月份）"),
+        Column("note", f.text(1000), required=False, default="", description="说明"),
+    ),
+    key=("natural_key",),
+    refs=(
+        Ref("order_no", "order_id", WorkOrder.__table__, "order_no", "工单号",
+            carry=("technician_id",)),
+        Ref("employee_no", "technician_id", Technician.__table__, "employee_no", "工号"),
+    ),
+    finish=_finish_penalty,
+    stored=("natural_key", "kind", "technician_id", "order_id", "amount_fen", "occurred_at",
+            "note"),
+)
+
+COMMISSIONS = ImportSpec(
+    kind="commissions", label="顺销等酬金", table=Commission.__table__,
+    columns=(
+        Column("employee_no", f.code(32), description="工号"),
+        Column("month", f.month, description="月份 YYYY-MM"),
+        Column("amount", f.money(signed=True), description="金额（元，可为负数冲减）"),
+        Column("note", f.text(200), required=False, default="", description="项目/说明"),
+    ),
+    key=("technician_id", "month", "note"),
+    refs=(Ref("employee_no", "technician_id", Technician.__table__, "employee_no", "工号"),),
+    finish=_finish_commission,
+    stored=("technician_id", "month", "amount_fen", "note"),
+)
+
+ASSESSMENTS = ImportSpec(
+    kind="assessments", label="考核项", table=AssessmentItem.__table__,
+    columns=(
+        Column("employee_no", f.code(32), description="工号"),
+        Column("month", f.month, description="月份 YYYY-MM"),
+        Column("item", f.text(64), description="考核项目，如 装移机预约录音及时率"),
+        Column("points", f.points, description="加减分（如 -2 或 1.5）"),
+        Column("note", f.text(200), required=False, default="", description="说明"),
+    ),
+    key=("technician_id", "month", "item"),
+    refs=(Ref("employee_no", "technician_id", Technician.__table__, "employee_no", "工号"),),
+    finish=_finish_assessment,
+    stored=("technician_id", "month", "item", "points_centi", "note"),
+)
+
 SPECS: dict[str, ImportSpec] = {s.kind: s for s in (TECHNICIANS, ACCOUNTS, ORDERS, CALLBACKS,
-                                                     COMPLAINTS)}
+                                                     COMPLAINTS, URGES, PENALTIES, COMMISSIONS,
+                                                     ASSESSMENTS)}

@@ -1,4 +1,5 @@
-"""`flask report close|reopen|recompute|versions|monthly|quarterly` — the same services as the API."""
+"""`flask report close|reopen|recompute|versions|monthly|pay|ranking|quarterly|send-bulletins` —
+the same services as the API. The group answers to `flask reports …` too."""
 from __future__ import annotations
 
 import getpass
@@ -12,7 +13,7 @@ from flask.cli import with_appcontext
 
 from app.errors import AppError
 from app.extensions import db
-from app.reports import exports, service
+from app.reports import bulletins, exports, service
 from app.reports.queries import TechnicianFilter
 
 MONTH_HELP = "calendar month in TIMEZONE, YYYY-MM"
@@ -49,10 +50,14 @@ def report_cli():
 
 
 def _print_version(version) -> None:
+    pay = version.totals.get("pay") or {}
     click.echo(f"{version.month} version {version.version} ({version.kind}) "
                f"tariff {version.tariff_version}: {version.totals.get('technicians')} technicians, "
                f"{version.totals.get('orders_completed')} orders, "
-               f"install pay {version.totals.get('install_pay')} yuan")
+               f"install pay {version.totals.get('install_pay')} yuan"
+               + (f", total pay {pay['total_pay']} yuan" if pay else "")
+               + (f", {version.bulletins_queued} bulletins queued"
+                  if version.bulletins_queued is not None else ""))
     if version.changes is not None:
         changes = version.changes
         click.echo(f"  vs version {changes['previous_version']}: "
@@ -126,30 +131,93 @@ def versions(month: str):
                        f"{version.reopened_by}: {version.reopen_reason}")
 
 
-@report_cli.command("monthly")
-@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="file to write (default: stdout; xlsx needs a file)")
-@click.option("--live", is_flag=True, help="ignore a close and compute from current data")
-@with_appcontext
-def monthly(month: str, fmt: str, output: str | None, live: bool):
-    """Export MONTH's report (CSV with BOM, XLSX or JSON)."""
-    report = service.monthly_report(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+def _export_options(command):
+    for option in reversed((
+            click.option("--month", required=True, help=MONTH_HELP, callback=_month),
+            click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]),
+                         default="csv"),
+            click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                         help="file to write (default: stdout; xlsx needs a file)"),
+            click.option("--live", is_flag=True,
+                         help="ignore a close and compute from current data"))):
+        command = option(command)
+    return with_appcontext(command)
+
+
+def _export(report: dict, fmt: str, output: str | None, columns, make_workbook) -> None:
     if fmt == "csv":
-        data = exports.to_csv(exports.MONTHLY_COLUMNS, report["items"])
+        data = exports.to_csv(columns, report["items"])
     elif fmt == "xlsx":
         if not output:
             raise click.UsageError("--output is required for xlsx")
-        data = exports.to_xlsx([("人员明细", exports.MONTHLY_COLUMNS, report["items"]),
-                                ("班组汇总", exports.TEAM_COLUMNS, report["teams"]),
-                                ("区域汇总", exports.AREA_COLUMNS, report["areas"])])
+        data = make_workbook(report)
     else:
         data = json.dumps(report, ensure_ascii=False, default=str, indent=1).encode()
     _write(data, output)
+
+
+@report_cli.command("monthly")
+@_export_options
+def monthly(month: str, fmt: str, output: str | None, live: bool):
+    """Export MONTH's report (CSV with BOM, XLSX or JSON)."""
+    report = service.monthly_report(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+    _export(report, fmt, output, exports.MONTHLY_COLUMNS, lambda r: exports.to_xlsx(
+        [("人员明细", exports.MONTHLY_COLUMNS, r["items"]),
+         ("班组汇总", exports.TEAM_COLUMNS, r["teams"]),
+         ("区域汇总", exports.AREA_COLUMNS, r["areas"])]))
     click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), tariff "
                f"{report['tariff_version']}, install pay {report['totals']['install_pay']}",
                err=True)
+
+
+@report_cli.command("pay")
+@_export_options
+def pay(month: str, fmt: str, output: str | None, live: bool):
+    """Export MONTH's whole pay sheet (装维酬金核算表)."""
+    report = service.pay_sheet(month=month, tariff=_tariff(), tz_name=_tz(), live=live)
+    _export(report, fmt, output, exports.PAY_COLUMNS, lambda r: exports.pay_workbook(
+        r, [("期间", month), ("酬金标准版本", r["tariff_version"])]))
+    click.echo(f"{month}: {report['source']} (version {report['version'] or '-'}), "
+               f"{report['totals']['technicians']} technicians, total pay "
+               f"{report['totals']['total_pay']} yuan", err=True)
+
+
+@report_cli.command("ranking")
+@click.option("--month", required=True, help=MONTH_HELP, callback=_month)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@with_appcontext
+def ranking(month: str, output: str | None):
+    """Export MONTH's assessment ranking as CSV (UTF-8 with BOM)."""
+    report = service.monthly_ranking(month=month, tariff=_tariff(), tz_name=_tz())
+    _write(exports.to_csv(exports.RANKING_COLUMNS, report["items"]), output)
+    click.echo(f"{month}: {report['ranked']} ranked, {len(report['stars'])} stars, "
+               f"{sum(1 for i in report['bottom'] if i['recommendation'])} recommendations",
+               err=True)
+
+
+@report_cli.command("send-bulletins")
+@click.option("--month", default=None, help=MONTH_HELP + " (default: every month)",
+              callback=_month)
+@click.option("--limit", default=1000, show_default=True, help="bulletins per run")
+@with_appcontext
+def send_bulletins(month: str | None, limit: int):
+    """Send the monthly bulletins queued by month closes (cron; safe on several servers)."""
+    config = current_app.config
+    tally: dict[str, int] = {}
+    for bulletin_id in bulletins.pending_ids(month=month, limit=limit):
+        if not bulletins.claim(bulletin_id):
+            db.session.rollback()
+            continue
+        db.session.commit()      # the claim is durable before the message leaves
+        status = bulletins.send(
+            bulletin_id, template_id=config["WECHAT_BULLETIN_TEMPLATE_ID"],
+            page=config["MINIPROGRAM_MONTH_PAGE"],
+            h5_url=f"{config['PUBLIC_BASE_URL']}/h5/technician/report",
+            max_attempts=config["BULLETIN_MAX_ATTEMPTS"])
+        db.session.commit()
+        tally[status] = tally.get(status, 0) + 1
+    click.echo("bulletins: " + ", ".join(f"{tally.get(s, 0)} {s}" for s in
+                                         ("sent", "pending", "failed", "no_recipient")))
 
 
 @report_cli.command("quarterly")

@@ -10,10 +10,8 @@ import csv
 import io
 from typing import Any, Callable, Sequence
 
-from openpyxl import Workbook
-
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-Column = tuple[str, str, Callable[[dict], Any]]   # (key, 中文表头, value of a row)
+from app.reports.tariff import PAY_RULES, fen_to_yuan
+from app.reports.xlsx import YUAN_FORMAT, Column, Sheet, safe_cell, workbook, yuan
 
 
 def _field(name: str) -> Callable[[dict], Any]:
@@ -38,7 +36,7 @@ MONTH_FIGURES = [
     *[(f"stars_{n}", f"{n}星工单数", _star(n)) for n in range(5, 0, -1)],
     ("avg_stars", "平均星级", _field("avg_stars")),
     ("satisfaction_rate", "满意率", _field("satisfaction_rate")),
-    ("install_pay", "装移机酬金(元)", _field("install_pay")),
+    ("install_pay", "装移机酬金(元)", lambda row: yuan(row["install_pay_fen"])),
 ]
 MONTHLY_COLUMNS: list[Column] = [
     *WHO, *MONTH_FIGURES,
@@ -53,28 +51,131 @@ QUARTERLY_COLUMNS: list[Column] = [
     *WHO, ("orders", "参评工单数", _field("orders")), ("stars_total", "星级总量", _field("stars_total")),
     ("score", "综合得分", _field("score")), ("rank", "排名", _field("rank")),
     ("grade", "季度星级", lambda r: f"{r['grade']}星" if r.get("grade") else "无星级"),
-    ("monthly_bonus", "月度奖励(元)", _field("monthly_bonus")),
+    ("monthly_bonus", "月度奖励(元)", lambda row: yuan(row["monthly_bonus_fen"])),
     ("excluded", "取消评定原因", lambda r: EXCLUSIONS.get(r.get("excluded"), "")),
 ]
 EXCLUSIONS = {"confirmed_fraud": "确认虚假评价", "justified_complaint": "有理由投诉",
               "no_star_rated_orders": "无参评工单"}
 SOURCES = {"wechat": "微信评价", "ivr": "IVR回访", "manual": "人工回访", "default": "默认三星"}
+PRODUCT_LABELS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV",
+                  "landline": "固话", "campus": "校园宽带"}
+ORDER_TYPE_LABELS = {"install": "装机", "move": "移机", "repair": "维修"}
+COMPONENT_LABELS = {"install": "装移机酬金", "maintenance": "维护酬金", "commission": "顺销等酬金",
+                    "quarterly_bonus": "季度星级奖励", "overdue": "修机超时扣罚", "urge": "催修扣罚",
+                    "false_closure": "虚假回单扣罚", "fraud": "虚假评价扣罚", "complaint": "投诉扣罚",
+                    "other": "其他扣罚"}
+PENALTY_LABELS = {"overdue": "修机超时", "urge": "催修", "false_closure": "虚假回单",
+                  "fraud": "虚假评价", "complaint": "投诉", "other": "其他"}
+URGE_LABELS = {"procedure": "未按规定操作", "overdue_with_appointment": "已录音预约但修复超时",
+               "overdue_without_appointment": "未录音预约且修复超时", "excused": "特殊情况"}
+RULE_LABELS = {
+    **PAY_RULES,
+    "maintenance": "标准维护单价×地理位置系数×当月考核得分÷100",
+    "overdue": "修机超时，每满24小时扣罚一次",
+    "overdue_exempt": "OLT/光缆故障转派责任岗位，免考核",
+    "urge": "催修，每单按最高一项扣罚一次",
+    "commission": "顺销等酬金",
+    "quarterly_bonus": "上季度综合星级月度奖励",
+    "fraud": "虚假评价（一次发现）罚款",
+    "complaint": "投诉扣罚（客户服务部通报）",
+    "other": "其他扣罚",
+}
+
+
+def present_line(line: dict) -> dict:
+    """A ledger line for people: yuan strings and the component and rule in words."""
+    unit = line.get("unit_price_fen")
+    return {**line, "component": line.get("component", "install"),
+            "component_label": COMPONENT_LABELS[line.get("component", "install")],
+            "unit_price": fen_to_yuan(unit) if unit is not None else None,
+            "amount": fen_to_yuan(line["amount_fen"]),
+            "pay_rule_label": RULE_LABELS.get(line["pay_rule"], line["pay_rule"])}
+
+
+def _when(name: str) -> Callable[[dict], Any]:
+    return lambda row: row[name].isoformat() if row.get(name) else ""
+
+
+def _note(row: dict) -> str:
+    detail = row.get("detail") or {}
+    if row.get("component") == "urge":
+        return "、".join(URGE_LABELS.get(k, k) for k in detail.get("kinds", []))
+    if row.get("component") == "quarterly_bonus":
+        return f"{detail.get('quarter')} {detail.get('grade')}星"
+    if row.get("component") == "overdue":
+        return f"超时 {detail.get('hours_late')} 小时"
+    return detail.get("note") or ""
+
+
 LEDGER_COLUMNS: list[Column] = [
-    ("order_no", "工单号", _field("order_no")), ("order_type", "工单类型", _field("order_type")),
-    ("product", "产品", _field("product")), ("area", "区域", _field("area")),
-    ("completed_at", "竣工时间", lambda r: r["completed_at"].isoformat()),
+    ("component", "项目", _field("component_label")),
+    ("order_no", "工单号", _field("order_no")),
+    ("order_type", "工单类型", lambda r: ORDER_TYPE_LABELS.get(r.get("order_type"), "")),
+    ("product", "产品", lambda r: PRODUCT_LABELS.get(r.get("product"), "")),
+    ("area", "区域", _field("area")), ("completed_at", "竣工时间", _when("completed_at")),
     ("stars", "有效星级", _field("stars")),
-    ("source", "星级来源", lambda r: SOURCES.get(r["source"], r["source"])),
-    ("pay_rule", "计酬规则", _field("pay_rule_label")),
-    ("unit_price", "单价(元)", _field("unit_price")),
-    ("coefficient", "地理位置系数", _field("coefficient")), ("amount", "金额(元)", _field("amount")),
+    ("source", "星级来源", lambda r: SOURCES.get(r["source"], r["source"]) if r.get("source") else ""),
+    ("pay_rule", "计算规则", _field("pay_rule_label")),
+    ("unit_price", "单价(元)", lambda r: yuan(r.get("unit_price_fen"))),
+    ("coefficient", "地理位置系数", _field("coefficient")),
+    ("quantity", "数量", _field("quantity")), ("score", "考核得分", _field("score")),
+    ("note", "说明", _note),
+    ("amount", "金额(元)", lambda r: yuan(r["amount_fen"])),
 ]
+LEDGER_FORMATS = {"unit_price": YUAN_FORMAT, "amount": YUAN_FORMAT}
 
 
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return "" if value is None else value
+def _yuan_of(name: str) -> Callable[[dict], Any]:
+    return lambda row: yuan(row[f"{name}_fen"])
+
+
+def _penalty(kind: str) -> Callable[[dict], Any]:
+    return lambda row: yuan(row["penalties_fen"][kind])
+
+
+PAY_MONEY: list[Column] = [
+    ("install_pay", "装移机酬金(元)", _yuan_of("install_pay")),
+    ("assessment_score", "当月考核得分", _field("assessment_score")),
+    ("maintenance_pay", "维护酬金(元)", _yuan_of("maintenance_pay")),
+    ("commissions", "顺销等酬金(元)", _yuan_of("commissions")),
+    ("quarterly_bonus", "季度星级奖励(元)", _yuan_of("quarterly_bonus")),
+    *[(f"penalty_{kind}", f"扣罚-{label}(元)", _penalty(kind))
+      for kind, label in PENALTY_LABELS.items()],
+    ("penalties_total", "服务扣罚合计(元)", _yuan_of("penalties_total")),
+    ("total_pay", "个人实际收入(元)", _yuan_of("total_pay")),
+]
+PAY_COLUMNS: list[Column] = [
+    *WHO, ("orders_completed", "竣工工单数", _field("orders_completed")),
+    ("repair_orders", "维修工单数", _field("repair_orders")), *PAY_MONEY,
+    ("quarterly_grade", "上季度星级", lambda r: "" if "employee_no" not in r else
+     f"{r['quarterly_grade']}星" if r.get("quarterly_grade") else "无星级"),
+]
+PAY_GROUP_COLUMNS = {
+    "team": [("area", "区县/营业部", _field("area")), ("team", "班组", _field("team"))],
+    "area": [("area", "区县/营业部", _field("area"))],
+    "vendor": [("vendor", "所属单位", _field("vendor"))],
+}
+PAY_FORMATS = {key: YUAN_FORMAT for key, _, _ in PAY_MONEY if key != "assessment_score"}
+MONEY_FORMATS = {"install_pay": YUAN_FORMAT, "monthly_bonus": YUAN_FORMAT}
+
+
+def pay_group_columns(by: str) -> list[Column]:
+    summary = [("technicians", "人数", _field("technicians")),
+               ("orders_completed", "竣工工单数", _field("orders_completed")),
+               ("average_score", "平均考核得分", _field("average_score"))]
+    money = [c for c in PAY_MONEY if c[0] != "assessment_score"]
+    return [*PAY_GROUP_COLUMNS[by], *summary, *money]
+
+
+def pay_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
+    """The pay sheet as XLSX: people with a 合计 row, then team, area and vendor sheets."""
+    totals = report["totals"]
+    sheets = [Sheet("人员明细", PAY_COLUMNS, report["items"], totals=totals, formats=PAY_FORMATS)]
+    for key, by, title in (("teams", "team", "班组汇总"), ("areas", "area", "区域汇总"),
+                           ("vendors", "vendor", "单位汇总")):
+        sheets.append(Sheet(title, pay_group_columns(by), report[key], totals=totals,
+                            formats=PAY_FORMATS))
+    return workbook(sheets, notes)
 
 
 def to_csv(columns: Sequence[Column], rows: Sequence[dict]) -> bytes:
@@ -89,16 +190,32 @@ def to_csv(columns: Sequence[Column], rows: Sequence[dict]) -> bytes:
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict]]],
             notes: Sequence[tuple[str, str]] = ()) -> bytes:
     """One sheet per (title, columns, rows), plus a 说明 sheet of (label, value) notes."""
-    book = Workbook(write_only=True)
-    for title, columns, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append([header for _, header, _ in columns])
-        for row in rows:
-            sheet.append([safe_cell(value(row)) for _, _, value in columns])
-    if notes:
-        sheet = book.create_sheet("说明")
-        for label, value in notes:
-            sheet.append([label, safe_cell(value)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook([Sheet(title, columns, rows, formats=MONEY_FORMATS)
+                     for title, columns, rows in sheets], notes)
+
+
+RANKING_COLUMNS: list[Column] = [
+    ("rank", "名次", _field("rank")), *WHO,
+    ("assessment_score", "当月考核得分", _field("assessment_score")),
+    ("orders_completed", "竣工工单数", _field("orders_completed")),
+    ("star", "月度服务明星", _yes_no("star")),
+    ("veto", "一票否决", lambda r: {"fraud": "确认虚假评价", "justified_complaint": "有理由投诉"}
+     .get(r.get("veto"), "")),
+    ("bottom", "末位", _yes_no("bottom")),
+    ("consecutive_bottom_months", "连续末位月数", _field("consecutive_bottom_months")),
+    ("recommendation", "建议", lambda r: {"training": "待岗培训", "removal": "清退"}
+     .get(r.get("recommendation"), "")),
+]
+TEAM_RANK_COLUMNS: list[Column] = [
+    ("rank", "名次", _field("rank")), ("area", "区县/营业部", _field("area")),
+    ("team", "班组", _field("team")), ("technicians", "参评人数", _field("technicians")),
+    ("average_score", "平均考核得分", _field("average_score"))]
+AREA_RATIO_COLUMNS: list[Column] = [
+    ("area", "区县/营业部", _field("area")), ("complaints", "投诉数", _field("complaints")),
+    ("accounts", "宽带账号数", _field("accounts")), ("per_10k", "万投比", _field("per_10k"))]
+
+
+def ranking_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
+    return workbook([Sheet("月度排名", RANKING_COLUMNS, report["items"]),
+                     Sheet("班组排名", TEAM_RANK_COLUMNS, report["teams"]),
+                     Sheet("万投比", AREA_RATIO_COLUMNS, report["areas"])], notes)

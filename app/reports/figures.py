@@ -39,21 +39,23 @@ class MonthFigures:
 
     def add_group(self, tariff: Tariff, *, order_type: str, product: str | None,
                   area: str | None, stars: int, wechat: bool, count: int,
-                  star_eligible: bool) -> None:
+                  star_eligible: bool, false_closure: bool = False) -> None:
         self.orders_completed += count
-        self.stars[stars] += count
+        if tariff.is_star_rated(product):       # campus orders are not star-rated (SPEC)
+            self.stars[stars] += count
         if wechat:
             self.wechat_ratings += count
             if stars >= SATISFIED_MIN_STARS:
                 self.wechat_satisfied += count
         pay = order_pay(tariff, order_type=order_type, product=product, stars=stars, area=area,
-                        star_eligible=star_eligible)
+                        star_eligible=star_eligible, false_closure=false_closure)
         self.install_pay_fen += pay.amount_fen * count
 
-    def add_line(self, line: dict) -> None:
-        """One priced order (a ledger line): the same counts as `add_group` with count 1."""
+    def add_line(self, line: dict, tariff: Tariff) -> None:
+        """One priced order (an install ledger line): the same counts as `add_group` with count 1."""
         self.orders_completed += 1
-        self.stars[line["stars"]] += 1
+        if tariff.is_star_rated(line["product"]):
+            self.stars[line["stars"]] += 1
         if line["rating_id"] is not None:
             self.wechat_ratings += 1
             if line["stars"] >= SATISFIED_MIN_STARS:
@@ -73,7 +75,7 @@ class MonthFigures:
             "wechat_ratings": self.wechat_ratings,
             "participation_rate": ratio(self.wechat_ratings, self.orders_completed),
             "stars": {str(star): self.stars[star] for star in range(1, 6)},
-            "avg_stars": ratio(star_sum, self.orders_completed, AVG_PLACES),
+            "avg_stars": ratio(star_sum, sum(self.stars.values()), AVG_PLACES),
             "wechat_satisfied": self.wechat_satisfied,
             "satisfaction_rate": ratio(self.wechat_satisfied, self.wechat_ratings),
             "install_pay": fen_to_yuan(self.install_pay_fen),

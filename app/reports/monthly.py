@@ -1,13 +1,13 @@
-"""A month computed live from the database: each technician's figures and each order's pay line."""
+"""A month's report computed live from the database: each technician's figures and their lines."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from app.fraud import service as fraud_service
 from app.reports import queries
 from app.reports.figures import MonthFigures, technician_row
 from app.reports.queries import TechnicianFilter
-from app.reports.tariff import PAY_RULES, Tariff, fen_to_yuan, order_pay
+from app.reports.tariff import Tariff
 from app.timeutil import month_bounds
 
 WHO_FIELDS = ("technician_id", "employee_no", "name", "team", "area", "vendor")
@@ -19,11 +19,12 @@ def live_rows(*, month: str, tariff: Tariff, tz_name: str,
     start, end = month_bounds(month, tz_name)
     frauds = fraud_service.confirmed_frauds_by_technician([month])
     figures: dict[int, MonthFigures] = {}
-    for tid, order_type, product, area, stars, wechat, count in queries.month_groups(
+    for tid, order_type, product, area, stars, wechat, closed, count in queries.month_groups(
             start, end, who, tariff.paid_order_types):
         figures.setdefault(tid, MonthFigures()).add_group(
             tariff, order_type=order_type, product=product, area=area, stars=stars,
-            wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid))
+            wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid),
+            false_closure=bool(closed))
     return month_rows(figures, frauds, who)
 
 
@@ -45,40 +46,11 @@ def month_rows(figures: dict[int, MonthFigures], frauds: dict[int, int],
     return rows
 
 
-def rows_from_lines(lines: Iterable[dict], frauds: dict[int, int],
-                    who: TechnicianFilter) -> list[dict]:
-    """Report lines built from ledger lines, so the two agree by construction."""
+def rows_from_lines(lines: Iterable[dict], frauds: dict[int, int], who: TechnicianFilter,
+                    tariff: Tariff) -> list[dict]:
+    """Report lines built from install ledger lines, so the two agree by construction."""
     figures: dict[int, MonthFigures] = {}
     for line in lines:
-        figures.setdefault(line["technician_id"], MonthFigures()).add_line(line)
+        if line.get("component", "install") == "install":
+            figures.setdefault(line["technician_id"], MonthFigures()).add_line(line, tariff)
     return month_rows(figures, frauds, who)
-
-
-def ledger_line(row, tariff: Tariff, star_eligible: bool) -> dict:
-    pay = order_pay(tariff, order_type=row.order_type, product=row.product, stars=row.stars,
-                    area=row.area, star_eligible=star_eligible)
-    return {"technician_id": row.technician_id, "order_id": row.order_id,
-            "order_no": row.order_no, "order_type": row.order_type, "product": row.product,
-            "area": row.area, "completed_at": row.completed_at, "stars": row.stars,
-            "source": row.source, "rating_id": row.rating_id, "pay_rule": pay.rule,
-            "priced_star": pay.priced_star, "unit_price_fen": pay.unit_price_fen,
-            "coefficient": str(pay.coefficient), "amount_fen": pay.amount_fen}
-
-
-def month_frauds(month: str) -> dict[int, int]:
-    return fraud_service.confirmed_frauds_by_technician([month])
-
-
-def live_ledger_lines(*, month: str, tariff: Tariff, tz_name: str, frauds: dict[int, int],
-                      who: TechnicianFilter = TechnicianFilter()) -> Iterator[dict]:
-    """Every completed order of the month with its effective star, source and pay, streamed."""
-    start, end = month_bounds(month, tz_name)
-    for row in queries.effective_lines(start, end, who):
-        yield ledger_line(row, tariff, star_eligible=not frauds.get(row.technician_id))
-
-
-def present_line(line: dict) -> dict:
-    """A ledger line for people: yuan strings and the rule in words next to the codes."""
-    return {**line, "unit_price": fen_to_yuan(line["unit_price_fen"]),
-            "amount": fen_to_yuan(line["amount_fen"]),
-            "pay_rule_label": PAY_RULES[line["pay_rule"]]}

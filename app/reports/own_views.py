@@ -10,22 +10,23 @@ from app.apidocs.registry import api_doc
 from app.identity import service as identity
 from app.identity.decorators import h5_login_required, technician_required
 from app.reports import service
-from app.reports.exports import EXCLUSIONS, SOURCES
+from app.reports.exports import (
+    COMPONENT_LABELS, EXCLUSIONS, ORDER_TYPE_LABELS, PENALTY_LABELS, PRODUCT_LABELS, SOURCES,
+    URGE_LABELS)
 from app.reports.schemas import MONTH, OwnMonthOut, OwnMonthQuery
 from app.reports.views import tariff, tz
 
 bp = Blueprint("reports_own", __name__)
 h5_bp = Blueprint("reports_h5", __name__)
 
-PRODUCTS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV", "landline": "固话",
-            "campus": "校园宽带"}
-ORDER_TYPES = {"install": "装机", "move": "移机", "repair": "维修"}
 
 
 @bp.get("/technician/reports/monthly")
 @technician_required
-@api_doc("我的月度定星与酬金 (a technician's own month: orders, effective stars with sources, pay "
-         "ledger and quarterly grade)", tags=["reports"], query=OwnMonthQuery,
+@api_doc("我的月度定星与酬金 (a technician's own month: orders with effective stars and sources, "
+         "every pay line — penalties with rule and reason —, the pay sheet line with the score "
+         "item by item, the month's rank and the quarterly grade)", tags=["reports"],
+         query=OwnMonthQuery,
          responses={200: OwnMonthOut}, errors=(401, 403), auth="user_token")
 def own_month():
     month = OwnMonthQuery().load(request.args)["month"]
@@ -52,5 +53,6 @@ def own_month_page():
                                     tz_name=tz())
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return render_template("reports/technician.html", data=data, month=month, zone=zone,
-                           sources=SOURCES, products=PRODUCTS, order_types=ORDER_TYPES,
-                           exclusions=EXCLUSIONS)
+                           sources=SOURCES, products=PRODUCT_LABELS, order_types=ORDER_TYPE_LABELS,
+                           exclusions=EXCLUSIONS, components=COMPONENT_LABELS,
+                           penalty_labels=PENALTY_LABELS, urge_labels=URGE_LABELS)

@@ -12,7 +12,7 @@ from typing import Iterator
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.masterdata.models import Complaint, Technician, WorkOrder
+from app.masterdata.models import BroadbandAccount, Complaint, Penalty, Technician, WorkOrder
 from app.rating import service as rating_service
 
 STREAM_ROWS = 5000
@@ -43,7 +43,7 @@ class TechnicianFilter:
                                        ("technician_id", self.technician_id)))
 
 
-def _order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> list:
+def order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> list:
     conditions = [WorkOrder.completed_at >= start, WorkOrder.completed_at < end]
     if who.technician_id is not None:
         conditions.append(WorkOrder.technician_id == who.technician_id)
@@ -53,26 +53,41 @@ def _order_conditions(start: datetime, end: datetime, who: TechnicianFilter) -> 
     return conditions
 
 
+def false_closures(start: datetime, end: datetime, who: TechnicianFilter):
+    """False closures (虚假回单) recorded on the orders completed in [start, end): such an order
+    pays no install or maintenance pay, in the monthly report as on the pay sheet."""
+    orders = select(WorkOrder.id).where(WorkOrder.status == "completed",
+                                        *order_conditions(start, end, who))
+    return (select(Penalty.order_id, Penalty.id.label("penalty_id"), Penalty.amount_fen,
+                   Penalty.note)
+            .where(Penalty.kind == "false_closure", Penalty.order_id.in_(orders))
+            .subquery("false_closures"))
+
+
 def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
                  paid_order_types: tuple[str, ...]) -> Iterator:
     """Counts of completed orders per (technician, order type, product, area, star, WeChat-rated).
 
-    Product and area only matter for pay, so for unpaid order types (repair) they are folded to
-    NULL: fewer groups to send back, nothing lost."""
-    eff = rating_service.effective_orders(*_order_conditions(start, end, who))
+    Area only matters for install pay, so for unpaid order types (repair) it is folded to NULL:
+    fewer groups to send back, nothing lost. Product stays: campus orders are not star-rated."""
+    eff = rating_service.effective_orders(*order_conditions(start, end, who))
     paid = eff.c.order_type.in_(paid_order_types)
-    product = case((paid, eff.c.product)).label("product")
+    product = eff.c.product
     area = case((paid, eff.c.area)).label("area")
     wechat = case((eff.c.rating_id.is_not(None), 1), else_=0).label("wechat")
+    closed = false_closures(start, end, who)
+    flag = case((closed.c.order_id.is_not(None), 1), else_=0).label("false_closure")
     stmt = (select(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat,
-                   func.count().label("n"))
-            .group_by(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat))
+                   flag, func.count().label("n"))
+            .outerjoin(closed, closed.c.order_id == eff.c.order_id)
+            .group_by(eff.c.technician_id, eff.c.order_type, product, area, eff.c.stars, wechat,
+                      flag))
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
 
 def effective_lines(start: datetime, end: datetime, who: TechnicianFilter) -> Iterator:
     """Every completed order of the period with its effective star, in a stable order."""
-    eff = rating_service.effective_orders(*_order_conditions(start, end, who))
+    eff = rating_service.effective_orders(*order_conditions(start, end, who))
     stmt = select(eff).order_by(eff.c.technician_id, eff.c.completed_at, eff.c.order_no)
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
@@ -105,3 +120,23 @@ def technicians(who: TechnicianFilter) -> list[dict]:
                Technician.area, Technician.vendor, Technician.status)
         .where(*who.conditions()).order_by(Technician.employee_no))
     return [dict(row._mapping) for row in rows]
+
+
+def complaints_by_area(start: datetime, end: datetime) -> dict[str, int]:
+    """Complaints made in [start, end) per area: the area of the complained order, or the
+    technician's area when the complaint names no order."""
+    area = func.coalesce(WorkOrder.area, Technician.area)
+    rows = db.session.execute(
+        select(area, func.count())
+        .select_from(Complaint)
+        .outerjoin(WorkOrder, WorkOrder.id == Complaint.order_id)
+        .join(Technician, Technician.id == Complaint.technician_id)
+        .where(Complaint.complained_at >= start, Complaint.complained_at < end)
+        .group_by(area))
+    return {name: count for name, count in rows}
+
+
+def accounts_by_area() -> dict[str, int]:
+    rows = db.session.execute(select(BroadbandAccount.area, func.count())
+                              .group_by(BroadbandAccount.area))
+    return {name: count for name, count in rows}

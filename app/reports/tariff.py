@@ -1,4 +1,5 @@
-"""The pay tariff (装移机酬金, SPEC "Rules"): unit prices, area coefficients, grade cut-offs and bonuses.
+"""The pay tariff (SPEC "Rules" and "The whole pay sheet"): install unit prices, area coefficients,
+grade cut-offs and bonuses, maintenance prices, the assessment score's thresholds and the fines.
 
 Plain values in, plain values out; no database, no Flask. Money is integer fen (分) everywhere
 inside the service — never float — and becomes a yuan string ("12.50") only at the edges.
@@ -6,18 +7,22 @@ inside the service — never float — and becomes a yuan string ("12.50") only 
 The defaults are SPEC's (from the source document's 附件3). An operator overrides any part with a
 JSON file (config TARIFF_FILE) of the same shape as DEFAULT_TARIFF; every report names the tariff
 it used by `Tariff.version`: the document's `name` plus a hash of its full content, so two reports
-with the same version string were priced by exactly the same numbers.
+with the same version string were priced by exactly the same numbers. A top-level key of the file
+replaces the default's, except `assessment` and `penalties`, whose keys replace one by one.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from app.reports.payrules import URGE_KINDS, AssessmentRules, PenaltyRules, RankingRules
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -41,13 +46,34 @@ DEFAULT_TARIFF: dict = {
     "grade_cutoffs_percent": ["10", "20", "50", "80", "90", "100"],
     # Monthly bonus (yuan) by quarterly grade; grades not listed get 0.
     "grade_bonus": {"5": "500", "4": "300", "3": "200"},
+    # 标准维护单价 (yuan per completed repair order) before × area coefficient × score ÷ 100.
+    # The seeds' 附件3 with the real prices is missing: placeholders the operator sets.
+    "maintenance_prices": {"broadband": "15", "iptv": "8", "iptv_bundled": "8", "landline": "6",
+                           "campus": "10"},
+    # 当月考核得分 = base + Σ item points, clamped to min..max; the two items computed here lose
+    # floor(gap × 100) points below the satisfaction target / above the urge-rate limit.
+    "assessment": {"base": "100", "min": "0", "max": "120", "satisfaction_target": "0.90",
+                   "satisfied_min_stars": 4, "urge_rate_limit": "0.05"},
+    # 服务扣罚 (yuan).
+    "penalties": {
+        "overdue_per_day": "20", "repair_deadline_hours": 24, "overdue_step_hours": 24,
+        "overdue_exempt_fault_causes": ["olt", "cable"],
+        "urge": {"procedure": "20", "overdue_with_appointment": "20",
+                 "overdue_without_appointment": "30", "excused": "0"},
+        "false_closure": "100",
+    },
+    # 月度考核排名: how many are the month's service stars and its bottom list, and after how
+    # many consecutive months at the bottom 待岗培训 / 清退 is recommended.
+    "ranking": {"stars": 10, "bottom": 10, "training_months": 3, "removal_months": 6},
 }
+MERGED_KEYS = ("assessment", "penalties", "ranking")     # overridden key by key, not whole
 
 PAY_RULES = {
     "star": "按有效星级单价",
     "ineligible": "当月无星级资格，按一星单价",
     "flat": "不参与星级评定，固定单价",
     "unpaid_type": "维修工单不计星级酬金",
+    "false_closure": "虚假回单，不计酬金",
 }
 
 
@@ -65,6 +91,10 @@ class Tariff:
     area_coefficients: Mapping[str, Decimal]
     grade_cutoffs: tuple[Fraction, ...]
     grade_bonus_fen: Mapping[int, int]
+    maintenance_prices_fen: Mapping[str, int]
+    assessment: AssessmentRules
+    penalties: PenaltyRules
+    ranking: RankingRules
     document: Mapping
     version: str
 
@@ -90,11 +120,14 @@ class PayLine:
 
 
 def order_pay(tariff: Tariff, *, order_type: str, product: str | None, stars: int,
-              area: str | None, star_eligible: bool) -> PayLine:
-    """Install pay of one completed order: unit_price[product][star] × area coefficient."""
+              area: str | None, star_eligible: bool, false_closure: bool = False) -> PayLine:
+    """Install pay of one completed order: unit_price[product][star] × area coefficient
+    (0 for a false closure, 虚假回单: 扣除当月装移核算结算量)."""
     if order_type not in tariff.paid_order_types:
         return PayLine("unpaid_type", None, 0, Decimal(0), 0)
     coefficient = tariff.coefficient(area)
+    if false_closure:
+        return PayLine("false_closure", None, 0, coefficient, 0)
     if product in tariff.flat_prices_fen:
         rule, star, unit = "flat", None, tariff.flat_prices_fen[product]
     else:
@@ -143,8 +176,57 @@ def _merged(override: Mapping | None) -> dict:
     for key, value in (override or {}).items():
         if key not in DEFAULT_TARIFF:
             raise TariffError(f"unknown tariff key {key!r}")
-        document[key] = value
+        if key in MERGED_KEYS:
+            if not isinstance(value, Mapping) or not set(value) <= set(document[key]):
+                raise TariffError(f"{key}: an object with keys among {sorted(document[key])}")
+            document[key] = {**document[key], **value}
+        else:
+            document[key] = value
     return document
+
+
+def _fraction(value, where: str) -> Fraction:
+    return Fraction(str(_decimal(value, where)))
+
+
+def _hours(value, where: str) -> timedelta:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise TariffError(f"{where}: a positive whole number of hours")
+    return timedelta(hours=value)
+
+
+def _assessment_rules(doc: Mapping) -> AssessmentRules:
+    low, high = _decimal(doc["min"], "assessment.min"), _decimal(doc["max"], "assessment.max")
+    stars = doc["satisfied_min_stars"]
+    if low > high or stars not in STARS:
+        raise TariffError("assessment: min ≤ max, satisfied_min_stars one of 1..5")
+    return AssessmentRules(base=_decimal(doc["base"], "assessment.base"), low=low, high=high,
+                           satisfaction_target=_fraction(doc["satisfaction_target"],
+                                                         "assessment.satisfaction_target"),
+                           satisfied_min_stars=stars,
+                           urge_rate_limit=_fraction(doc["urge_rate_limit"],
+                                                     "assessment.urge_rate_limit"))
+
+
+def _ranking_rules(doc: Mapping) -> RankingRules:
+    values = {key: doc[key] for key in ("stars", "bottom", "training_months", "removal_months")}
+    if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in values.values()):
+        raise TariffError("ranking: positive whole numbers")
+    return RankingRules(**values)
+
+
+def _penalty_rules(doc: Mapping) -> PenaltyRules:
+    urge = doc["urge"]
+    if not isinstance(urge, Mapping) or set(urge) != set(URGE_KINDS):
+        raise TariffError(f"penalties.urge: a fine for each of {', '.join(URGE_KINDS)}")
+    return PenaltyRules(
+        overdue_fen_per_day=yuan_to_fen(doc["overdue_per_day"], "penalties.overdue_per_day"),
+        repair_deadline=_hours(doc["repair_deadline_hours"], "penalties.repair_deadline_hours"),
+        overdue_step=_hours(doc["overdue_step_hours"], "penalties.overdue_step_hours"),
+        exempt_fault_causes=frozenset(doc["overdue_exempt_fault_causes"]),
+        urge_fen=MappingProxyType({kind: yuan_to_fen(amount, f"penalties.urge.{kind}")
+                                   for kind, amount in urge.items()}),
+        false_closure_fen=yuan_to_fen(doc["false_closure"], "penalties.false_closure"))
 
 
 def parse_tariff(override: Mapping | None = None) -> Tariff:
@@ -181,6 +263,12 @@ def parse_tariff(override: Mapping | None = None) -> Tariff:
             for area, c in doc["area_coefficients"].items()}),
         grade_cutoffs=cutoffs,
         grade_bonus_fen=MappingProxyType(bonus),
+        maintenance_prices_fen=MappingProxyType({
+            product: yuan_to_fen(price, f"maintenance_prices.{product}")
+            for product, price in doc["maintenance_prices"].items()}),
+        assessment=_assessment_rules(doc["assessment"]),
+        penalties=_penalty_rules(doc["penalties"]),
+        ranking=_ranking_rules(doc["ranking"]),
         document=MappingProxyType(doc),
         version=f"{doc['name']}@{digest}",
     )

@@ -7,10 +7,14 @@ from urllib.parse import quote
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
-from app.reports import exports, service
+from app.reports import bulletins, exports, service
+from app.reports.ranking_schemas import (
+    BulletinListOut, PeriodStarsOut, RankingOut, RankingQuery, StarsQuery)
 from app.reports.schemas import (
-    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, QuarterlyQuery,
+    CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut, QuarterlyQuery,
     QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
+from app.reports.xlsx import Sheet, workbook
+from app.timeutil import YEARS, PeriodOutOfRange
 
 bp = Blueprint("reports", __name__)
 READERS = ("manager", "auditor")
@@ -82,9 +86,36 @@ def ledger():
     if fmt == "xlsx":
         notes = _notes(report, args["month"]) + [("工号", report["employee_no"]),
                                                  ("合计(元)", report["total"])]
-        return _file(exports.to_xlsx([("酬金明细", exports.LEDGER_COLUMNS, report["lines"])],
-                                     notes=notes), fmt, name, report["tariff_version"])
+        sheet = Sheet("酬金明细", exports.LEDGER_COLUMNS, report["lines"],
+                      totals={"amount_fen": report["total_fen"]}, formats=exports.LEDGER_FORMATS)
+        return _file(workbook([sheet], notes), fmt, name, report["tariff_version"])
     return LedgerOut().dump(report)
+
+
+@bp.get("/reports/pay")
+@require_roles(*READERS)
+@api_doc("装维酬金核算表 (the whole pay sheet: install and maintenance pay, assessment score, "
+         "commissions, quarterly bonus, penalties and total per technician, with team/area/vendor "
+         "roll-ups" + _FILE_FORMATS + "; XLSX has numeric cells, a frozen header, filters and a "
+         "totals row)", tags=["reports"], query=MonthlyQuery,
+         responses={200: _report_or_file(PaySheetOut)})
+def pay():
+    args = MonthlyQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.pay_sheet(tariff=tariff(), tz_name=tz(), **args)
+    return _answer(report, fmt, f"酬金核算-{args['month']}", PaySheetOut, exports.PAY_COLUMNS,
+                   exports.pay_workbook)
+
+
+def _answer(report: dict, fmt: str, name: str, schema, columns, make_workbook):
+    """JSON by `schema`, or the CSV of `columns`, or the workbook `make_workbook` draws."""
+    if fmt == "csv":
+        return _file(exports.to_csv(columns, report["items"]), fmt, name,
+                     report["tariff_version"])
+    if fmt == "xlsx":
+        return _file(make_workbook(report, _notes(report, report["month"])), fmt, name,
+                     report["tariff_version"])
+    return schema().dump(report)
 
 
 @bp.get("/reports/quarterly")
@@ -110,13 +141,42 @@ def quarterly():
     return QuarterlyReportOut().dump(report)
 
 
+@bp.get("/reports/ranking")
+@require_roles(*READERS)
+@api_doc("月度考核排名 (monthly ranking by assessment score: 月度服务明星 with the one-vote veto, "
+         "the bottom list with consecutive months and 待岗培训/清退 recommendations, team ranking, "
+         "万投比 per area" + _FILE_FORMATS + ")", tags=["reports"], query=RankingQuery,
+         responses={200: _report_or_file(RankingOut)})
+def ranking():
+    args = RankingQuery().load(request.args)
+    fmt = args.pop("format")
+    report = service.monthly_ranking(tariff=tariff(), tz_name=tz(), **args)
+    return _answer(report, fmt, f"考核排名-{args['month']}", RankingOut,
+                   exports.RANKING_COLUMNS, exports.ranking_workbook)
+
+
+@bp.get("/reports/ranking/stars")
+@require_roles(*READERS)
+@api_doc("季度/年度服务明星 (quarterly or yearly service stars by cumulative monthly assessment "
+         "score; period=2026Q4 or 2026)", tags=["reports"], query=StarsQuery,
+         responses={200: PeriodStarsOut})
+def period_stars():
+    period = StarsQuery().load(request.args)["period"]
+    if int(period[:4]) not in YEARS:
+        raise PeriodOutOfRange(details={"year": int(period[:4])})
+    return PeriodStarsOut().dump(service.period_stars(period=period, tariff=tariff(),
+                                                      tz_name=tz()))
+
+
 def _version_out(version, in_force: bool) -> dict:
     return {**VersionOut().dump(version), "in_force": in_force}
 
 
 @bp.post("/reports/monthly/close")
 @require_roles("manager")
-@api_doc("月结 (close a month: freeze its report and pay ledger as a new version)",
+@api_doc("月结 (close a month: freeze its report, whole pay sheet and every pay line as a new "
+         "version; 409 month_already_closed, month_not_over, month_state_changed, "
+         "month_close_conflict)",
          tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
 def close():
     data = CloseIn().load(request.get_json(silent=True) or {})
@@ -127,7 +187,8 @@ def close():
 
 @bp.post("/reports/monthly/recompute")
 @require_roles("manager")
-@api_doc("重算已结月份 (recompute a closed month as a new version, listing what changed)",
+@api_doc("重算已结月份 (recompute a closed month as a new version, listing what changed per "
+         "technician and component; 409 month_not_closed, month_state_changed)",
          tags=["reports"], body=CloseIn, responses={201: VersionOut}, errors=(409,))
 def recompute():
     data = CloseIn().load(request.get_json(silent=True) or {})
@@ -139,7 +200,9 @@ def recompute():
 
 @bp.post("/reports/monthly/reopen")
 @require_roles("manager")
-@api_doc("重新打开已结月份 (reopen a closed month; closing it again makes a new version)",
+@api_doc("重新打开已结月份 (reopen a closed month; closing it again makes a new version; 409 "
+         "month_not_closed, month_state_changed — a second reopen never overwrites the first's "
+         "reason)",
          tags=["reports"], body=ReopenIn, responses={200: VersionOut}, errors=(409,))
 def reopen():
     data = ReopenIn().load(request.get_json(silent=True) or {})
@@ -156,6 +219,17 @@ def versions():
     month = VersionsQuery().load(request.args)["month"]
     found = service.month_versions(month)
     return {"items": [_version_out(v, i == 0 and not v.is_open) for i, v in enumerate(found)]}
+
+
+@bp.get("/reports/bulletins")
+@require_roles(*READERS)
+@api_doc("每月评选结果告示 (the month's bulletins: one WeChat message per technician per close, "
+         "with its state; sent by `flask reports send-bulletins`)", tags=["reports"],
+         query=VersionsQuery, responses={200: BulletinListOut})
+def bulletin_list():
+    month = VersionsQuery().load(request.args)["month"]
+    return BulletinListOut().dump({"month": month, "counts": bulletins.counts(month),
+                                   "items": bulletins.list_for(month)})
 
 
 @bp.get("/reports/tariff")

@@ -56,6 +56,12 @@ def pay(client, headers, technician, month):
     return next(i for i in response.json["items"] if i["employee_no"] == technician.employee_no)
 
 
+def pay_sheet_line(client, headers, technician, month):
+    response = client.get("/api/v1/admin/reports/pay", query_string={"month": month},
+                          headers=headers)
+    return next(i for i in response.json["items"] if i["employee_no"] == technician.employee_no)
+
+
 def test_a_ring_is_one_case_with_everything_a_reviewer_needs(client, auditor, ring):
     scan(client, auditor, ring["month"])
     (case,) = cases(client, auditor, status="open")
@@ -179,6 +185,11 @@ def test_the_preview_says_exactly_what_the_decision_then_does(client, auditor, a
     assert decided.json["consequences"] == preview.json["consequences"]
     after = pay(client, admin_headers, ring["technician"], ring["month"])
     assert after["install_pay"] == month["install_pay_after"] and after["star_eligible"] is False
+    # The whole pay sheet moves as the preview said: the install pay and the first offence's fine.
+    sheet = pay_sheet_line(client, admin_headers, ring["technician"], ring["month"])
+    assert sheet["total_pay"] == month["total_pay_after"]
+    assert sheet["penalties"]["fraud"] == "5000.00"
+    assert "应发合计" in month["text"]
     statuses = {r["rating_id"]: r["status"] for r in decided.json["ratings"]}
     assert statuses == {**{i: "confirmed" for i in ticked}, ring["ratings"][3].id: "dismissed"}
     assert decided.json["status"] == "confirmed"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.fraud.models import FraudFlag, FraudOffence
-from app.masterdata.models import CallbackResult, Complaint, Technician, WorkOrder
+from app.masterdata.models import CallbackResult, Complaint, Penalty, Technician, WorkOrder
 from app.rating import rules
 from app.rating.models import Rating
 
@@ -74,9 +74,16 @@ def rate(n, d, places="0.0001"):
     return float((Decimal(n) / Decimal(d)).quantize(Decimal(places), ROUND_HALF_UP))
 
 
+def false_closure_orders() -> set[int]:
+    """Orders recorded as a false closure (虚假回单): they pay no install pay (SPEC)."""
+    return {p.order_id for p in db.session.scalars(select(Penalty))
+            if p.kind == "false_closure"}
+
+
 def monthly(month: str, start, end, coefficients=None) -> dict[str, dict]:
     """employee_no → the figures SPEC asks for."""
     fraud = frauds([month])
+    closed = false_closure_orders()
     per = defaultdict(list)
     for fact in order_facts(start, end):
         per[fact[0].technician_id].append(fact)
@@ -88,13 +95,16 @@ def monthly(month: str, start, end, coefficients=None) -> dict[str, dict]:
         eligible = not fraud.get(t.id)
         n = len(facts)
         wechat = [f for f in facts if f[3] is not None]
-        stars = {str(s): sum(1 for f in facts if f[1] == s) for s in range(1, 6)}
+        # campus orders are not star-rated: they stay in the counts and rates, not in the stars
+        rated = [f for f in facts if f[0].product != "campus"]
+        stars = {str(s): sum(1 for f in rated if f[1] == s) for s in range(1, 6)}
         satisfied = sum(1 for f in wechat if f[3].stars >= 4)
-        pay = sum(pay_fen(f[0], f[1], eligible, coefficients) for f in facts)
+        pay = sum(pay_fen(f[0], f[1], eligible, coefficients) for f in facts
+                  if f[0].id not in closed)
         out[t.employee_no] = {
             "orders_completed": n, "wechat_ratings": len(wechat),
             "participation_rate": rate(len(wechat), n), "stars": stars,
-            "avg_stars": rate(sum(f[1] for f in facts), n, "0.01"),
+            "avg_stars": rate(sum(f[1] for f in rated), len(rated), "0.01"),
             "satisfaction_rate": rate(satisfied, len(wechat)),
             "install_pay_fen": pay, "star_eligible": eligible,
             "frauds_confirmed": fraud.get(t.id, 0), "team": t.team, "area": t.area,

@@ -40,8 +40,8 @@ def test_demo_month_and_quarter_match_recomputation():
     for tech in techs:
         ledger = service.pay_ledger(month="2026-10", technician=tech, tariff=tariff,
                                     tz_name="Asia/Shanghai")
-        assert ledger["total_fen"] == expected.get(tech.employee_no,
-                                                   {"install_pay_fen": 0})["install_pay_fen"]
+        assert ledger["components_fen"].get("install", 0) == expected.get(
+            tech.employee_no, {"install_pay_fen": 0})["install_pay_fen"]
 
     quarter = service.quarterly_grades(quarter="2026Q4", tariff=tariff, tz_name="Asia/Shanghai")
     q_expected = oracle.quarterly(["2026-10", "2026-11", "2026-12"], Q4_START, Q4_END)

@@ -100,3 +100,22 @@ def test_money_conversions_are_exact():
     assert fen_to_yuan(0) == "0.00" and fen_to_yuan(123456) == "1234.56"
     assert fen_to_yuan(5) == "0.05"
     assert yuan_to_fen("0.1") + yuan_to_fen("0.2") == yuan_to_fen("0.3")
+
+
+def test_pay_sheet_parts_of_the_tariff_merge_key_by_key_and_are_checked():
+    from app.reports.tariff import TariffError, parse_tariff
+    tariff = parse_tariff({"penalties": {"false_closure": "80"},
+                           "assessment": {"satisfaction_target": "0.85"},
+                           "ranking": {"stars": 5},
+                           "maintenance_prices": {"broadband": "18.5", "campus": "9"}})
+    assert tariff.penalties.false_closure_fen == 8000
+    assert tariff.penalties.urge_fen["overdue_without_appointment"] == 3000    # kept from SPEC
+    assert (tariff.ranking.stars, tariff.ranking.bottom) == (5, 10)
+    assert tariff.maintenance_prices_fen == {"broadband": 1850, "campus": 900}
+    assert str(tariff.assessment.satisfaction_target) == "17/20"
+    for bad in ({"penalties": {"fine_per_minute": "1"}}, {"penalties": {"false_closure": "-1"}},
+                {"assessment": {"min": "130"}}, {"ranking": {"bottom": 0}},
+                {"penalties": {"urge": {"procedure": "20"}}},
+                {"penalties": {"overdue_step_hours": 0}}):
+        with pytest.raises(TariffError):
+            parse_tariff(bad)

@@ -11,7 +11,8 @@ from app.masterdata import service as masterdata
 from app.masterdata.specs import SPECS
 
 KIND_LABELS = {"technicians": "装维人员", "accounts": "宽带账号", "orders": "工单",
-               "callbacks": "回访结果", "complaints": "投诉"}
+               "callbacks": "回访结果", "complaints": "投诉", "urges": "催修",
+               "penalties": "服务扣罚", "commissions": "顺销等酬金", "assessments": "考核项"}
 
 
 def _is_fetch() -> bool:
@@ -21,7 +22,7 @@ def _is_fetch() -> bool:
 @bp.route("/imports", methods=["GET", "POST"])
 @requires("imports")
 def imports():
-    columns = {kind: ",".join(SPECS[kind].header) for kind in KIND_LABELS}
+    columns = {kind: ",".join(SPECS[kind].all_columns) for kind in KIND_LABELS}
     if request.method == "GET":
         return render_template("console/imports.html", kinds=KIND_LABELS, columns=columns,
                                result=None, kind=request.args.get("kind", "orders"))

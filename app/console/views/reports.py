@@ -9,7 +9,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from app.badge import bulk as badge_bulk
 from app.console import pages
 from app.console.views.base import audit, bp, requires, tariff, tz
-from app.errors import Unprocessable
+from app.errors import Conflict, Unprocessable
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.reports import exports
@@ -120,12 +120,24 @@ def badge_sheet():
 @requires("close")
 def close_month():
     month = _month(request.form.get("month"))
-    version = report_service.close_month(month=month, by=g.staff.username, tariff=tariff(),
-                                         tz_name=tz(), note=(request.form.get("note") or "")[:500],
-                                         recompute=request.form.get("recompute") == "1")
+    back = "console.pay_sheet" if request.form.get("back") == "pay" else "console.month_report"
+    expected = request.form.get("expected_version") or ""
+    try:
+        version = report_service.close_month(
+            month=month, by=g.staff.username, tariff=tariff(), tz_name=tz(),
+            note=(request.form.get("note") or "")[:500],
+            recompute=request.form.get("recompute") == "1",
+            expected_version=int(expected) if expected.isdigit() else None)
+    except Conflict as exc:
+        # Someone closed, recomputed or reopened the month since this page was drawn.
+        flash(f"未能月结：{exc.message}", "error")
+        return redirect(url_for(back, month=month))
+    pay = version.totals.get("pay") or {}
     audit("month_closed", month, version=version.version, kind=version.kind,
-          totals={k: version.totals.get(k) for k in ("technicians", "orders_completed",
-                                                     "install_pay")})
+          totals={**{k: version.totals.get(k) for k in ("technicians", "orders_completed",
+                                                       "install_pay")},
+                  "total_pay": pay.get("total_pay")})
     db.session.commit()
-    flash(f"{month} 已月结，生成第 {version.version} 版。", "ok")
-    return redirect(url_for("console.month_report", month=month))
+    flash(f"{month} 已月结，生成第 {version.version} 版；酬金核算表已冻结，"
+          f"每人的月度告示已排队发送。", "ok")
+    return redirect(url_for(back, month=month))

@@ -47,10 +47,15 @@ def _snapshot(people: dict[int, Technician], pairs, pay_of: PayOf) -> dict:
     pay = {}
     for tid, month in pairs:
         ledger = pay_of(people[tid], month)
+        # The install component is what star eligibility moves; the total also carries the
+        # offence's fine (the whole pay sheet).
         pay[(tid, month)] = {
+            "install_fen": ledger["components_fen"].get("install", 0),
+            "install": ledger["components"].get("install", "0.00"),
             "total_fen": ledger["total_fen"], "total": ledger["total"],
             "star_eligible": ledger["star_eligible"], "status": ledger["status"],
-            "lines": {line["order_no"]: line for line in ledger["lines"]}}
+            "lines": {line["order_no"]: line for line in ledger["lines"]
+                      if line["component"] == "install"}}
     return {"offences": offence_states(people), "pay": pay}
 
 
@@ -98,17 +103,29 @@ def _ratings(flags: list[FraudFlag], tid: int, after: dict, ctx: Context) -> lis
     return rows
 
 
+def _signed(fen: int) -> str:
+    sign = "+" if fen > 0 else "−" if fen < 0 else "±"
+    return f"{sign}{abs(fen) / 100:,.2f}"
+
+
 def _pay_change(month: str, was: dict, now: dict) -> dict:
-    difference = now["total_fen"] - was["total_fen"]
-    sign = "+" if difference > 0 else "−" if difference < 0 else "±"
-    text = (f"{month} 装移机酬金 {was['total']} → {now['total']} 元"
-            f"（{sign}{abs(difference) / 100:,.2f} 元）")
+    difference = now["install_fen"] - was["install_fen"]
+    total_difference = now["total_fen"] - was["total_fen"]
+    text = (f"{month} 装移机酬金 {was['install']} → {now['install']} 元"
+            f"（{_signed(difference)} 元）")
     if was["star_eligible"] != now["star_eligible"]:
         text += "，" + ("取消定星，按一星单价计" if not now["star_eligible"] else "恢复定星")
+    if total_difference != difference:
+        text += (f"；应发合计 {was['total']} → {now['total']} 元"
+                 f"（{_signed(total_difference)} 元，含罚款）")
     if now["status"] == "closed":
         text += "；该月已月结，重开月结后计入"
-    return {"month": month, "install_pay_before": was["total"], "install_pay_after": now["total"],
-            "difference_fen": difference, "star_eligible_before": was["star_eligible"],
+    return {"month": month, "install_pay_before": was["install"],
+            "install_pay_after": now["install"], "difference_fen": difference,
+            "total_pay_before": was["total"], "total_pay_after": now["total"],
+            "total_difference_fen": total_difference,
+            "star_eligible_before": was["star_eligible"],
             "star_eligible_after": now["star_eligible"], "month_status": now["status"],
-            "changed": difference != 0 or was["star_eligible"] != now["star_eligible"],
+            "changed": (difference != 0 or total_difference != 0
+                        or was["star_eligible"] != now["star_eligible"]),
             "text": text}

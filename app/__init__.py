@@ -11,6 +11,7 @@ from app.config import load_config
 from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
+from app.guards import init_guards
 from app.logs import init_logging
 from app.metrics import init_metrics
 from app.sessions import init_sessions
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_metrics(app)
     init_extensions(app)
     init_sessions(app)
+    init_guards(app)
     init_csrf(app)
     register_blueprints(app)
     connect_domain_events()

@@ -30,6 +30,7 @@ from app.masking import mask_phone
 from app.masterdata import service as masterdata
 from app.rating import links, rules, service
 from app.rating.submission import RATING_IN, submit
+from app.redirects import safe_next
 
 bp = Blueprint("h5_rating", __name__)
 
@@ -215,9 +216,7 @@ def sms_verify(token: str):
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for(".bind_done")
-    return target
+    return safe_next(target, default=url_for(".bind_done"))
 
 
 @bp.get("/h5/bind/done")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
                    url_for)
 
+from app import redirects
 from app.console import service
 from app.console.models import StaffUser
 from app.csrf import verify_csrf
@@ -84,12 +84,7 @@ def _load_staff() -> StaffUser | None:
 
 def safe_next(target: str | None) -> str | None:
     """Only a path inside the console: never an absolute URL someone slipped into ?next=."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/console"):
-        return None
-    return target
+    return redirects.safe_next(target, default=None, prefix="/console")
 
 
 def requires(area: str):

@@ -135,12 +135,13 @@ def rate(order_no: str):
             errors = exc.messages
         except AppError as exc:
             if exc.code in ("already_rated", "rating_window_closed", "order_not_completed",
-                            "not_order_customer", "rater_is_technician", "order_not_found"):
+                            "rater_is_technician", "order_not_found"):
                 return _message("无法评价", exc.message, exc.status)
             errors = exc.details.get("fields") or {"_": [exc.message]}
     order = masterdata.find_order(order_no)
-    if order is None:
-        return _message("无法评价", "工单不存在 (order not found)", 404)
+    if order is None or not service.is_bound(g.user.id, order.account_id):
+        # An order of someone else's account reads as a missing one: nothing about it is shown.
+        return _message("无法评价", service.OrderNotFound.message, 404)
     if order.completed_at is None:
         return _message("无法评价", "工单尚未完成，暂不能评价 (the order is not completed)", 409)
     return render_template("rating/form.html", order_label=order_label(order), form=form,

@@ -15,6 +15,7 @@ from app.guards import init_guards
 from app.logs import init_logging
 from app.metrics import init_metrics
 from app.sessions import init_sessions
+from app.tasks import init_tasks
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_csrf(app)
     register_blueprints(app)
     connect_domain_events()
+    init_tasks(app)
     register_error_handlers(app)
     register_cli(app)
     return app

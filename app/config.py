@@ -194,6 +194,12 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "BODY_LIMIT": _int("BODY_LIMIT", 256 * 1024),
         "ANONYMOUS_BODY_LIMIT": _int("ANONYMOUS_BODY_LIMIT", 16 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),
+        # Tasks (app/tasks): `auto` = RQ on REDIS_URL when set, else in process after the
+        # response; `inline` keeps them in process even with Redis. TASKS_EAGER (tests) runs
+        # them before the response instead of after it.
+        "TASKS_BACKEND": _env("TASKS_BACKEND", "auto"),
+        "TASKS_QUEUE": _env("TASKS_QUEUE", "rating-tasks"),
+        "TASKS_EAGER": False,
         # GET /metrics: a static bearer for the Prometheus scraper (works while the database is
         # down); without it, an API key of any role. See app/metrics.py.
         "METRICS_TOKEN": _env("METRICS_TOKEN"),

@@ -2,7 +2,13 @@
 
 Nothing here may tell a caller whether an account exists: an unknown account and a wrong phone
 take the same path (the phone code is exchanged, an SMS code is compared against a dummy) and end
-in the same `verification_failed`; failures count per WeChat user and per account_no either way.
+in the same `verification_failed`.
+
+Limits that cannot be turned against the owner: failures count against the WeChat user who made
+them (`bind_fail_user`), so strangers' failures never block the owner's correct phone proof.
+Wrong SMS codes also count per account (`bind_fail_account`); past that limit the account's
+outstanding codes are voided — the owner asks for a new one, or proves the phone through WeChat,
+which no failure count blocks.
 """
 from __future__ import annotations
 
@@ -12,10 +18,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import utcnow
 from app.errors import NotFound
+from app import tasks
 from app.extensions import db
 from app.identity.errors import TooManyAttempts, VerificationFailed
 from app.identity.models import AccountBinding, SmsCode, WeChatUser
@@ -61,9 +68,7 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     """Bind `account_no` to `user` after a phone proof; binding twice returns the first binding."""
     limiter = get_limiter()
     user_rule, account_rule = _limits()
-    wait = max(limiter.blocked_for(user_rule, str(user.id)),
-               limiter.blocked_for(account_rule, account_no))
-    if wait:
+    if wait := limiter.attempt(user_rule, str(user.id)):
         raise TooManyAttempts(wait)
 
     account = masterdata.find_account(account_no)
@@ -74,10 +79,11 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     else:
         proven = _sms_code_matches(user, account, sms_code or "")
         method = "sms"
+        if not proven and limiter.hit(account_rule, account_no) >= account_rule.limit:
+            _void_codes(account)
     if not proven:
-        limiter.hit(user_rule, str(user.id))
-        limiter.hit(account_rule, account_no)
         raise VerificationFailed()
+    limiter.undo(user_rule, str(user.id))       # a proof that worked is not a failure
 
     binding = db.session.scalar(select(AccountBinding).where(
         AccountBinding.user_id == user.id, AccountBinding.account_id == account.id))
@@ -88,28 +94,40 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     return binding
 
 
-def request_sms_code(*, user: WeChatUser, account_no: str) -> Sms | None:
-    """Make a code for the account's registered phone; the caller sends it after the commit.
+def _void_codes(account) -> None:
+    """Too many wrong codes for this account, from anyone: no outstanding code works any more."""
+    if account is None:
+        return
+    db.session.execute(update(SmsCode).where(SmsCode.account_id == account.id,
+                                              SmsCode.used_at.is_(None))
+                       .values(used_at=utcnow()))
 
-    Returns None (and the caller answers exactly as if it sent one) for an unknown account or one
-    that already got its hourly share of codes.
+
+def request_sms_code(*, user: WeChatUser, account_no: str) -> None:
+    """Count one SMS request by `user` (429 past the hourly limit) and enqueue the task that
+    makes and sends the code. The request does the same work for every account_no, existing or
+    not, and never waits for the SMS provider: its answer's time tells nothing."""
+    rule = Limit("sms_user", current_app.config["SMS_SENDS_PER_USER_PER_HOUR"], 3600)
+    if wait := get_limiter().attempt(rule, str(user.id)):
+        raise TooManyAttempts(wait)
+    tasks.enqueue("identity.send_binding_sms", user_id=user.id, account_no=account_no)
+
+
+def make_sms_code(*, user_id: int, account_no: str) -> Sms | None:
+    """Make a code for the account's registered phone; the task sends it after the commit.
+
+    Returns None for an unknown account or one that already got its hourly share of codes.
     """
     cfg = current_app.config
     limiter = get_limiter()
-    user_rule = Limit("sms_user", cfg["SMS_SENDS_PER_USER_PER_HOUR"], 3600)
-    if wait := limiter.blocked_for(user_rule, str(user.id)):
-        raise TooManyAttempts(wait)
-    limiter.hit(user_rule, str(user.id))
-
     account = masterdata.find_account(account_no)
     account_rule = Limit("sms_account", cfg["SMS_SENDS_PER_ACCOUNT_PER_HOUR"], 3600)
-    if account is None or limiter.blocked_for(account_rule, account_no):
+    if account is None or limiter.attempt(account_rule, account_no):
         return None
-    limiter.hit(account_rule, account_no)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     ttl = cfg["SMS_CODE_TTL"]
-    db.session.add(SmsCode(account_id=account.id, user_id=user.id,
-                           code_hash=_code_hash(str(account.id), user.id, code),
+    db.session.add(SmsCode(account_id=account.id, user_id=user_id,
+                           code_hash=_code_hash(str(account.id), user_id, code),
                            expires_at=utcnow() + timedelta(seconds=ttl)))
     db.session.flush()
     text = (f"【{cfg['SMS_SIGN_NAME']}】验证码 {code}，用于绑定宽带账号 {mask_account_no(account_no)}，"

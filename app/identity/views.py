@@ -10,7 +10,6 @@ from app.identity.decorators import customer_required, login_required
 from app.identity.errors import VerificationFailed
 from app.identity.schemas import (AcceptedOut, BindingIn, BindingListOut, BindingOut, LoginIn,
                                   LoginOut, SmsRequestIn, TechnicianBindIn, TechnicianBindOut)
-from app.identity.sms import get_sms_backend
 
 bp = Blueprint("identity", __name__)
 _WECHAT_ERRORS = (400, 503)   # wechat_code_invalid; wechat_rate_limited / wechat_busy / unavailable
@@ -83,10 +82,8 @@ def create_binding():
          errors=(401, 429))
 def request_binding_sms():
     data = SmsRequestIn().load(_json())
-    sms = accounts.request_sms_code(user=g.user, account_no=data["account_no"])
+    accounts.request_sms_code(user=g.user, account_no=data["account_no"])
     db.session.commit()
-    if sms is not None:
-        get_sms_backend().send(sms)
     return AcceptedOut().dump({
         "status": "accepted",
         "message": "如账号信息无误，验证码已发送至登记手机 (if the account exists, a code was sent)"}), 202

@@ -24,7 +24,6 @@ from app.identity import accounts
 from app.identity import service as identity
 from app.identity.decorators import h5_current_user, h5_login_required, h5_sign_in
 from app.identity.errors import VerificationFailed
-from app.identity.sms import get_sms_backend
 from app.identity.tokens import TokenClaims
 from app.masking import mask_phone
 from app.masterdata import service as masterdata
@@ -95,10 +94,8 @@ def bind():
     if request.method == "POST":
         try:
             if request.form.get("step") == "send":
-                sms = accounts.request_sms_code(user=g.user, account_no=account_no)
+                accounts.request_sms_code(user=g.user, account_no=account_no)
                 db.session.commit()
-                if sms is not None:
-                    get_sms_backend().send(sms)
                 sent = True
             else:
                 accounts.bind_account(user=g.user, account_no=account_no,
@@ -193,12 +190,10 @@ def sms_verify(token: str):
             if request.form.get("step") == "send":
                 if user is None:
                     user = identity.create_phone_user()
-                sms = accounts.request_sms_code(user=user, account_no=account.account_no)
+                accounts.request_sms_code(user=user, account_no=account.account_no)
                 db.session.commit()
                 h5_sign_in(user)
                 session[CHANNEL_KEY] = "sms_link"
-                if sms is not None:
-                    get_sms_backend().send(sms)
                 sent = True
             elif user is not None:
                 accounts.bind_account(user=user, account_no=account.account_no,

@@ -2,7 +2,6 @@
 on every unsafe request, HTML error pages, security headers and the audit helper."""
 from __future__ import annotations
 
-import time
 from functools import wraps
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
@@ -62,22 +61,27 @@ def audit(action: str, target: str = "", **details) -> None:
 
 
 def begin_session(user: StaffUser) -> None:
-    """A fresh session for the signed-in user: nothing from before sign-in survives (fixation)."""
+    """A fresh session for the signed-in user: nothing from before sign-in survives (fixation).
+    The cookie carries only the id of a server-side session (see StaffSession)."""
     session.clear()
-    session[SESSION_KEY] = {"uid": user.id, "stamp": service.session_stamp(user),
-                            "until": int(time.time()) + SESSION_HOURS * 3600}
+    sid = service.open_session(user, hours=SESSION_HOURS, ip=client_ip())
+    session[SESSION_KEY] = {"sid": sid, "stamp": service.session_stamp(user)}
 
 
 def end_session() -> None:
+    """Revoke the server-side session (the caller commits) and forget the cookie."""
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict):
+        service.close_session(data.get("sid"))
     session.clear()
 
 
 def _load_staff() -> StaffUser | None:
     data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+    if not isinstance(data, dict):
         return None
-    user = service.get_user(data.get("uid"))
-    if user is None or not user.active or data.get("stamp") != service.session_stamp(user):
+    user = service.session_user(data.get("sid"))
+    if user is None or data.get("stamp") != service.session_stamp(user):
         return None
     return user
 

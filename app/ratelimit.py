@@ -57,8 +57,10 @@ def bucket_of(rule: Limit, key: str) -> str:
 
 
 def seconds_left(window_start: datetime, window: int, now: datetime) -> int:
-    """Seconds until a window that began at `window_start` ends (at least 1)."""
-    return max(1, math.ceil((window_start + timedelta(seconds=window) - now).total_seconds()))
+    """Seconds until a window that began at `window_start` ends (1 to `window`; a racing
+    attempt may have opened the window a moment after our `now`)."""
+    left = math.ceil((window_start + timedelta(seconds=window) - now).total_seconds())
+    return min(window, max(1, left))
 
 
 class DatabaseLimiter:

@@ -173,6 +173,7 @@ ACTION_LABELS = {
     "sample_drawn": "抽取回访样本", "sample_outcome": "记录回访结果",
     "badge_rotated": "更换工牌", "month_closed": "月结", "import": "导入数据",
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
+    "task_retried": "重试后台任务",
 }
 
 

@@ -42,8 +42,9 @@ def progress(done: int, total: int | None = None, note: str = "") -> None:
         return
     statement = update(TaskRun).where(TaskRun.id == task_id).values(
         progress_done=done, progress_total=total, progress_note=note[:200])
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(statement)
-        return
-    with db.engine.begin() as connection:
-        connection.execute(statement)
+    if db.engine.dialect.name != "sqlite":
+        with db.engine.begin() as connection:
+            if connection.execute(statement).rowcount:
+                return
+    # SQLite, or a task row not committed yet (enqueued and run inside one test transaction).
+    db.session.execute(statement)

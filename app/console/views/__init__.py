@@ -1,5 +1,6 @@
 """Console pages (/console). Each module adds its routes to the one blueprint in `base`."""
-from app.console.views import admin, auth, people, reports, review  # noqa: F401  (routes)
+from app.console.views import (  # noqa: F401  (routes)
+    admin, auth, people, reports, review, tasks)
 from app.console.views.base import bp
 
 __all__ = ["bp"]

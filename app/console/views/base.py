@@ -29,6 +29,7 @@ AREAS = {
     "rotate": ("manager",),
     "imports": ("manager",),
     "audit": ("manager",),
+    "tasks": (),            # admins only: the dead-letter list and its retries
 }
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

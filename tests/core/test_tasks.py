@@ -1,0 +1,111 @@
+"""Tasks: handed over only when their transaction commits, run once, retried with backoff, dead
+letters listed and retried in the console; the same on RQ with a real Redis and worker."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app import tasks
+from app.extensions import db
+from tests.tasks_helpers import CALLS, FAILURES, fresh_tasks, task_run  # noqa: F401
+
+@pytest.fixture(autouse=True)
+def _fresh(fresh_tasks):
+    yield
+
+
+def test_nothing_runs_for_a_rolled_back_transaction(app):
+    tasks.enqueue("test.record", value="rolled back")
+    db.session.rollback()
+    assert tasks.drain() == 0 and CALLS == []
+
+
+def test_a_committed_task_runs_once_with_its_result_and_progress(app):
+    task_id = tasks.enqueue("test.record", value="committed")
+    assert CALLS == []                          # not before the commit
+    db.session.commit()
+    assert tasks.drain() == 1
+    assert CALLS == ["committed"]
+    run = task_run(task_id)
+    assert (run.status, run.attempts, run.result) == ("done", 1, {"value": "committed"})
+    assert (run.progress_done, run.progress_total, run.progress_note) == (1, 1, "recorded")
+    from app.tasks.runner import perform
+    assert perform(task_id) == "skipped"        # delivered twice, run once
+    assert CALLS == ["committed"]
+
+
+def test_a_key_enqueues_once(app):
+    first = tasks.enqueue("test.record", key="close:2026-10", value=1)
+    second = tasks.enqueue("test.record", key="close:2026-10", value=2)
+    db.session.commit()
+    tasks.drain()
+    assert first == second and CALLS == [1]
+
+
+def test_failures_are_retried_then_succeed(app):
+    FAILURES["left"] = 2
+    task_id = tasks.enqueue("test.flaky", value="third time")
+    db.session.commit()
+    tasks.drain()
+    run = task_run(task_id)
+    assert (run.status, run.attempts, CALLS) == ("done", 3, ["third time"])
+
+
+@pytest.fixture
+def rq_queue(app, redis_url):
+    from app.tasks.queue import RqQueue
+
+    queue = RqQueue(redis_url, f"test-{uuid.uuid4().hex}")
+    app.extensions["task_queue"] = queue
+    yield queue
+    app.extensions.pop("task_queue", None)
+    queue.queue.delete(delete_jobs=True)
+
+
+def _work(queue) -> None:
+    from rq import SimpleWorker
+    SimpleWorker([queue.queue], connection=queue.connection).work(burst=True)
+
+
+@pytest.mark.real_commits
+def test_with_redis_a_worker_runs_the_task(app, rq_queue):
+    with app.app_context():
+        task_id = tasks.enqueue("test.record", value="via rq")
+        db.session.commit()
+        assert tasks.drain() == 0 and CALLS == []       # handed to RQ, not run here
+        assert rq_queue.queue.count == 1
+        _work(rq_queue)
+        assert CALLS == ["via rq"]
+        assert task_run(task_id).status == "done"
+
+
+@pytest.mark.real_commits
+def test_with_redis_failures_are_retried_and_dead_letters_kept(app, rq_queue):
+    from rq.registry import FailedJobRegistry
+
+    FAILURES["left"] = 99
+    with app.app_context():
+        task_id = tasks.enqueue("test.flaky", value="never")
+        db.session.commit()
+        _work(rq_queue)
+        run = task_run(task_id)
+        assert (run.status, run.attempts) == ("dead", 3)
+        failed = FailedJobRegistry(queue=rq_queue.queue)
+        assert failed.get_job_ids() == [f"task-{task_id}"]
+
+
+@pytest.mark.real_commits
+def test_with_redis_down_committed_tasks_still_run(app):
+    from app.tasks.queue import RqQueue
+    from tests.faults.conftest import closed_port
+
+    app.extensions["task_queue"] = RqQueue(f"redis://127.0.0.1:{closed_port()}/0", "nowhere")
+    try:
+        with app.app_context():
+            tasks.enqueue("test.record", value="fallback")
+            db.session.commit()
+            assert tasks.drain() == 1 and CALLS == ["fallback"]
+    finally:
+        app.extensions.pop("task_queue", None)

@@ -11,7 +11,7 @@ import logging
 
 from flask import Flask, g, jsonify
 from marshmallow import ValidationError
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ def register_error_handlers(app: Flask) -> None:
         return _render(status, code, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)            # psycopg: "the connection is closed"
     @app.errorhandler(DisconnectionError)
     def _database_unavailable(exc: Exception):
         # The database restarting, failing over or out of connections: nothing the caller did

@@ -79,14 +79,6 @@ class DatabaseLimiter:
             .where(RateLimitCounter.bucket == bucket_of(rule, key), RateLimitCounter.count > 0)
             .values(count=RateLimitCounter.count - 1))
 
-    def blocked_for(self, rule: Limit, key: str) -> int:
-        """Without counting: 0 when another attempt is allowed, else the seconds to wait."""
-        now = utcnow()
-        row = self.current(rule, key, now)
-        if row is None or row[0] < rule.limit:
-            return 0
-        return seconds_left(row[1], rule.window, now)
-
     def current(self, rule: Limit, key: str, now: datetime) -> tuple[int, datetime] | None:
         """(count, window start) of a live window, or None."""
         row = db.session.execute(select(RateLimitCounter.count, RateLimitCounter.window_start)
@@ -188,13 +180,6 @@ class RedisLimiter:
     def undo(self, rule: Limit, key: str) -> None:
         self._undo_script(keys=[self.prefix + bucket_of(rule, key)])
         self.database.undo(rule, key)
-
-    def blocked_for(self, rule: Limit, key: str) -> int:
-        ms_left = self.redis.pttl(self.prefix + bucket_of(rule, key))
-        count = int(self.redis.get(self.prefix + bucket_of(rule, key)) or 0)
-        if count < rule.limit or ms_left <= 0:
-            return self.database.blocked_for(rule, key)
-        return max(1, math.ceil(ms_left / 1000))
 
     def _bump(self, rule: Limit, key: str, *, gate: bool) -> tuple[int, int]:
         now = utcnow()

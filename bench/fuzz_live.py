@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SECRET_KEY = "bench-fuzz-live-secret-key-0123456789"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from servers import free_port, wait_listening  # noqa: E402
 
 
 def _flask(env: dict, *args: str) -> str:
@@ -77,19 +78,20 @@ def main() -> int:
     _flask(env, "demo", "seed", "--technicians", "20", "--accounts", "300", "--orders", "300")
     api_key = _flask(env, "apikey", "create", "--role", "admin", "--name", "fuzz").split()[-1]
     tokens = _credentials(env)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    port, sim_port = free_port(), free_port()
+    # WeChat is the loopback simulator, as under bin/run: calls that reach WeChat get its real
+    # answers (an invalid code is a 400), not "WeChat unreachable" 503s.
+    env.update({"GUNICORN_BIND": f"127.0.0.1:{port}",
+                "WECHAT_API_BASE_URL": f"http://127.0.0.1:{sim_port}/",
+                "WECHAT_OPEN_BASE_URL": f"http://127.0.0.1:{sim_port}/"})
+    simulator = subprocess.Popen([str(Path(sys.executable).with_name("flask")), "--app", "wsgi",
+                                  "wechat", "simulator", "--port", str(sim_port)], cwd=ROOT,
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, start_new_session=True)
     try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_listening(simulator, sim_port, "the WeChat simulator")
+        wait_listening(server, port, "gunicorn wsgi:app")
         failed = False
         secrets = {"admin": api_key, **tokens}
         for who in args.who.split(","):
@@ -108,8 +110,9 @@ def main() -> int:
             failed |= done.returncode != 0
         return 1 if failed else 0
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, simulator):
+            process.terminate()
+            process.wait(timeout=30)
 
 
 if __name__ == "__main__":

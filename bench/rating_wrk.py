@@ -26,11 +26,9 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 import rating_submit as rs  # noqa: E402  (scratch databases, seeding, server helpers)
+from servers import free_port, wait_listening  # noqa: E402
 
 # A database of its own: rating_submit.py's may be in use by another run.
 rs.PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "bench_ratings_wrk")
@@ -80,24 +79,13 @@ end
 
 
 def start(target: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                              "--workers", "2", "--log-level", "warning",
                              "--bind", f"127.0.0.1:{port}", target],
                             cwd=cwd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"{target} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    rs.stop(proc)
-    sys.exit(f"{target} did not start")
+    wait_listening(proc, port, target)
+    return proc, port
 
 
 def wrk(port: int, path: str, jobs_file: Path, seconds: int, connections: int,

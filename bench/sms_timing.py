@@ -17,7 +17,6 @@ import http.client
 import json
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SECRET_KEY = "bench-sms-timing-secret-key-0123456789"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from servers import free_port, wait_listening  # noqa: E402
 
 
 class Provider(BaseHTTPRequestHandler):
@@ -46,12 +48,6 @@ class Provider(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mann_whitney_p(a: list[float], b: list[float]) -> float:
@@ -78,7 +74,7 @@ def main() -> int:
     db_path = OUT / "sms_timing.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{db_path}",
            "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "2",
            "SMS_BACKEND": "http", "SMS_HTTP_URL": f"http://127.0.0.1:{provider.server_port}/send",
@@ -106,12 +102,7 @@ def main() -> int:
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_listening(server, port, "gunicorn wsgi:app")
         times: dict[str, list[float]] = {"existing": [], "unknown": []}
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         for i in range(args.requests * 2 + 10):

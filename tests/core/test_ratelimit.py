@@ -2,7 +2,6 @@
 survive a Redis outage or restart (issue 17)."""
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -10,27 +9,19 @@ import redis
 
 from app.extensions import db
 from app.ratelimit import DatabaseLimiter, Limit, RedisLimiter
+from tests.parallel import at_once
 
 PARALLEL = 16
 
 
 def _parallel_attempts(app, make_limiter, rule: Limit, key: str) -> list[int]:
-    barrier = threading.Barrier(PARALLEL)
-    waits: list[int] = []
-
     def one():
         with app.app_context():
-            limiter = make_limiter()
-            barrier.wait()
-            waits.append(limiter.attempt(rule, key))
+            wait = make_limiter().attempt(rule, key)
             db.session.commit()
+            return wait
 
-    threads = [threading.Thread(target=one) for _ in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return waits
+    return at_once([one] * PARALLEL)
 
 
 @pytest.mark.real_commits

@@ -109,3 +109,24 @@ def test_with_redis_down_committed_tasks_still_run(app):
             assert tasks.drain() == 1 and CALLS == ["fallback"]
     finally:
         app.extensions.pop("task_queue", None)
+
+
+def test_the_cli_enqueues_lists_and_retries(app):
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["tasks", "enqueue", "test.record", "value=7"]).output
+    assert "queued" in output
+    # A real `flask` process runs them when its app context ends; here the test's context is
+    # the command's, so it is drained by hand.
+    tasks.drain()
+    assert CALLS == [7]
+    FAILURES["left"] = 3
+    runner.invoke(args=["tasks", "enqueue", "test.flaky", "value=8"])
+    tasks.drain()
+    listed = runner.invoke(args=["tasks", "list", "--status", "dead"]).output
+    assert "test.flaky" in listed and "provider down" in listed
+    task_id = int(listed.split()[0])
+    assert "queued again" in runner.invoke(args=["tasks", "retry", str(task_id)]).output
+    tasks.drain()
+    assert CALLS == [7, 8]
+    unknown = runner.invoke(args=["tasks", "enqueue", "no.such.task"])
+    assert unknown.exit_code != 0

@@ -1,8 +1,6 @@
 """Issue 17: limits that hold exactly when the attempts arrive at once."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +9,7 @@ from app.identity.models import SmsCode, WeChatUser
 from app.identity.tokens import issue_token
 from app.masterdata.models import BroadbandAccount
 from tests.conftest import TEST_SECRET
+from tests.parallel import at_once
 
 PARALLEL = 16
 
@@ -27,20 +26,11 @@ def _users(app, count: int) -> list[dict]:
 
 
 def _at_once(app, requests: list[tuple[str, dict, dict]]) -> list[int]:
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def send(path, headers, body):
+    def sender(path, headers, body):
         client = app.test_client()
-        barrier.wait()
-        statuses.append(client.post(path, headers=headers, json=body).status_code)
+        return lambda: client.post(path, headers=headers, json=body).status_code
 
-    threads = [threading.Thread(target=send, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return statuses
+    return at_once([sender(*request) for request in requests])
 
 
 @pytest.mark.real_commits

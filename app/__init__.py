@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.own_views import bp as reports_own_bp
     from app.reports.own_views import h5_bp as reports_h5_bp
     from app.reports.views import bp as reports_bp
+    from app.tasks.views import bp as tasks_bp
     from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_h5_bp)
     app.register_blueprint(h5_rating_bp)
     app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(tasks_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(console_bp)
 
 

@@ -130,3 +130,21 @@ def test_the_cli_enqueues_lists_and_retries(app):
     assert CALLS == [7, 8]
     unknown = runner.invoke(args=["tasks", "enqueue", "no.such.task"])
     assert unknown.exit_code != 0
+
+
+def test_the_admin_api_starts_a_task_and_reports_it(client, api_key):
+    headers = {"Authorization": f"Bearer {api_key('manager')}"}
+    started = client.post("/api/v1/admin/tasks", headers=headers,
+                          json={"name": "test.record", "args": {"value": "api"}, "key": "api-1"})
+    assert started.status_code == 202, started.json
+    task_id = started.json["id"]
+    status = client.get(f"/api/v1/admin/tasks/{task_id}", headers=headers).json
+    assert (status["status"], status["result"]) == ("done", {"value": "api"})
+    again = client.post("/api/v1/admin/tasks", headers=headers,
+                        json={"name": "test.record", "args": {"value": "api"}, "key": "api-1"})
+    assert again.json["id"] == task_id and CALLS == ["api"]
+    unknown = client.post("/api/v1/admin/tasks", headers=headers, json={"name": "rm.rf"})
+    assert unknown.status_code == 422 and unknown.json["error"]["code"] == "unknown_task"
+    auditor = {"Authorization": f"Bearer {api_key('auditor')}"}
+    assert client.get(f"/api/v1/admin/tasks/{task_id}", headers=auditor).status_code == 403
+    assert client.get("/api/v1/admin/tasks/999999", headers=headers).status_code == 404

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -104,8 +104,9 @@ def _run_after_response(app: Flask, ids: list[int]) -> None:
 
 
 def _teardown(_exc) -> None:
-    # Outside a request (CLI commands, shells): committed tasks run when the context ends.
-    if not has_request_context() and g.get(_READY):
+    # Committed tasks no response took (CLI commands, shells, tasks that enqueue tasks) run when
+    # their app context ends.
+    if g.get(_READY):
         drain()
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db import utcnow
 from app.extensions import db
@@ -80,13 +80,18 @@ def retry_command(task_id: int):
 
 @tasks_cli.command("sweep")
 @click.option("--older-than", default=300, show_default=True, help="seconds")
+@click.option("--keep-days", default=30, show_default=True, help="finished tasks kept")
 @with_appcontext
-def sweep(older_than: int):
-    """Hand over again tasks left queued (Redis was down at their commit, or lost them)."""
+def sweep(older_than: int, keep_days: int):
+    """Hand over again tasks left queued (Redis was down at their commit, or lost them), and
+    forget finished ones after --keep-days (dead letters stay until retried)."""
     stale = list(db.session.scalars(select(TaskRun).where(
         TaskRun.status.in_(("queued", "retrying")),
         TaskRun.created_at < utcnow() - timedelta(seconds=older_than))))
     for run in stale:
         service.requeue(run.id, run.name)
+    forgotten = db.session.execute(delete(TaskRun).where(
+        TaskRun.status == "done",
+        TaskRun.finished_at < utcnow() - timedelta(days=keep_days))).rowcount
     db.session.commit()
-    click.echo(f"{len(stale)} tasks handed over again")
+    click.echo(f"{len(stale)} tasks handed over again, {forgotten} finished tasks forgotten")

@@ -47,9 +47,12 @@ def send_invitations(*, limit: int = 500) -> dict:
             db.session.rollback()
             continue
         db.session.commit()      # the claim is durable before the message leaves
-        status = invitations.send(invitation_id, template_id=config["WECHAT_RATING_TEMPLATE_ID"],
-                                  page=config["MINIPROGRAM_RATE_PAGE"])
-        db.session.commit()
+        try:
+            status = invitations.send(invitation_id,
+                                      template_id=config["WECHAT_RATING_TEMPLATE_ID"],
+                                      page=config["MINIPROGRAM_RATE_PAGE"])
+        finally:
+            db.session.commit()  # sent, failed, or back to pending when WeChat was unreachable
         counts[status] = counts.get(status, 0) + 1
         progress(done, len(pending))
     return counts

@@ -148,3 +148,23 @@ def test_the_admin_api_starts_a_task_and_reports_it(client, api_key):
     auditor = {"Authorization": f"Bearer {api_key('auditor')}"}
     assert client.get(f"/api/v1/admin/tasks/{task_id}", headers=auditor).status_code == 403
     assert client.get("/api/v1/admin/tasks/999999", headers=headers).status_code == 404
+
+
+def test_sweep_hands_over_stale_tasks_and_forgets_old_finished_ones(app):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.tasks.models import TaskRun
+
+    stale = TaskRun(name="test.record", args={"value": "stale"}, status="queued", attempts=0,
+                    max_attempts=1, progress_done=0, progress_note="",
+                    created_at=utcnow() - timedelta(hours=1))
+    old = TaskRun(name="test.record", args={}, status="done", attempts=1, max_attempts=1,
+                  progress_done=0, progress_note="", created_at=utcnow() - timedelta(days=40),
+                  finished_at=utcnow() - timedelta(days=40))
+    db.session.add_all([stale, old])
+    db.session.flush()
+    output = app.test_cli_runner().invoke(args=["tasks", "sweep"]).output
+    assert "1 tasks handed over again, 1 finished tasks forgotten" in output
+    tasks.drain()
+    assert CALLS == ["stale"]

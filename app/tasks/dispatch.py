@@ -1,18 +1,16 @@
 """Handing tasks over once their transaction commits: to RQ with Redis, else in this process."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, current_app, g
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app import redis_client
 from app.db import insert_unless_duplicate, utcnow
 from app.extensions import db
 from app.tasks.models import TaskRun
 from app.tasks.registry import REGISTRY
 
-log = logging.getLogger(__name__)
 _PENDING = "tasks_pending"          # session.info: ids enqueued in the open transaction
 _READY = "tasks_ready"              # g: ids committed and waiting to run in this process
 
@@ -57,14 +55,14 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 def _hand_over(pending: list[tuple[int, str]]) -> None:
     app = current_app._get_current_object()
     queue = app.extensions.get("task_queue")
-    if queue is not None:
+    if queue is not None and redis_client.available(queue.url):
         try:
             for task_id, name in pending:
                 queue.push(task_id, name)
             return
         except Exception as exc:   # Redis down: the committed rows are safe; run them here
-            log.warning("task queue unavailable, running tasks in process",
-                        extra={"error": repr(exc), "tasks": [i for i, _ in pending]})
+            # (and skip Redis for its cooldown, so requests do not each wait for its timeout)
+            redis_client.mark_down(queue.url, "task_queue", exc)
     g.setdefault(_READY, []).extend(task_id for task_id, _ in pending)
 
 

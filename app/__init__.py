@@ -18,8 +18,24 @@ from app.sessions import init_sessions
 from app.tasks import init_tasks
 
 
+class RatingApp(Flask):
+    """Flask, with `ensure_sync` remembered per function: Flask asks `inspect` whether each hook
+    and view is a coroutine on every request (a dozen times per request here), and the answer
+    never changes. This app has no async views."""
+
+    def ensure_sync(self, func):
+        known = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return known[func]
+        except KeyError:
+            known[func] = result = super().ensure_sync(func)
+            return result
+        except TypeError:           # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = RatingApp(__name__, instance_relative_config=True)
     load_config(app, overrides)
     trust_proxies(app)
     init_logging(app)

@@ -101,8 +101,9 @@ def _check_request() -> None:
     # Header values straight from the WSGI environ, checked in one search: werkzeug's Headers
     # view rebuilds every name on iteration, which cost more than the rest of the guard.
     environ = req.environ
-    if _BODY_CONTROL.search("\n".join([value for key, value in environ.items()
-                                       if key.startswith("HTTP_") and isinstance(value, str)])):
+    if _BODY_CONTROL.search("\n".join([
+            value for key, value in environ.items()
+            if (key.startswith("HTTP_") or key == "CONTENT_TYPE") and isinstance(value, str)])):
         raise _control_error("header")
     if environ.get("QUERY_STRING"):
         for key, value in req.args.items(multi=True):

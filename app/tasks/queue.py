@@ -10,6 +10,7 @@ Redis restart and look the same without Redis.
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from flask import Flask, has_app_context
@@ -36,13 +37,19 @@ class RqQueue:
         from rq import Queue
         return Queue(self.name, connection=self.connection)
 
+    def job_id(self, task_id: int) -> str:
+        # RQ takes letters, digits, "_" and "-" only.
+        return re.sub(r"[^A-Za-z0-9_-]", "_", f"{self.name}-task-{task_id}")
+
     def push(self, task_id: int, name: str) -> None:
         from rq import Retry
 
         spec = REGISTRY[name]
         retry = Retry(max=spec.attempts - 1, interval=list(spec.backoff)) \
             if spec.attempts > 1 else None
-        self.queue.enqueue_call(JOB, args=(task_id,), job_id=f"task-{task_id}",
+        # Job ids carry the queue's name: deployments (and test runs) sharing a Redis database
+        # each number their tasks from 1.
+        self.queue.enqueue_call(JOB, args=(task_id,), job_id=self.job_id(task_id),
                                 timeout=spec.timeout, failure_ttl=FAILURE_TTL, result_ttl=3600,
                                 retry=retry, description=f"{name} #{task_id}")
 

@@ -62,6 +62,11 @@ def rq_queue(app, redis_url):
     yield queue
     app.extensions.pop("task_queue", None)
     queue.queue.delete(delete_jobs=True)
+    # Registries and results too: the Redis database may be shared (TEST_REDIS_URL).
+    leftovers = list(queue.connection.scan_iter(f"rq:*{queue.name}*"))
+    if leftovers:
+        queue.connection.delete(*leftovers)
+    queue.connection.srem("rq:queues", f"rq:queue:{queue.name}")
 
 
 def _work(queue) -> None:
@@ -93,7 +98,7 @@ def test_with_redis_failures_are_retried_and_dead_letters_kept(app, rq_queue):
         run = task_run(task_id)
         assert (run.status, run.attempts) == ("dead", 3)
         failed = FailedJobRegistry(queue=rq_queue.queue)
-        assert failed.get_job_ids() == [f"task-{task_id}"]
+        assert failed.get_job_ids() == [rq_queue.job_id(task_id)]
 
 
 @pytest.mark.real_commits

@@ -21,7 +21,9 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# Sync workers whose own error answers (a NUL byte in a header, a request line too long) are
+# JSON like every other error (app/serving.py).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "app.serving.JsonErrorSyncWorker")
 
 # A worker silent for `timeout` seconds is killed and replaced. The longest legitimate request is
 # an admin import of a MAX_CONTENT_LENGTH (64 MiB) file; large files go through the CLI instead.
@@ -30,15 +32,17 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = 5
 
-# Recycle workers now and then (slow leaks, fragmentation); jitter so they do not all restart at
-# once and leave the server without a free worker.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+# The app is built once, in the master, and every worker is a fork of it: a new worker serves
+# at once instead of spending ~0.5 s importing and building the app while requests queue behind
+# it (that start-up was the rating call's p99 under sustained load: 651 ms, bench/rating_wrk.py).
+# Connections are never shared: nothing connects while the app is built, and post_fork drops any
+# pooled connection a worker inherited. New code needs a restart (or USR2), not HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
-# preload off: each worker builds its own app after the fork, so no database connection, Redis
-# pool or metric value file is ever shared between processes, and `kill -HUP` loads new code.
-# The app builds in well under a second, so preloading would only save a little memory.
-preload_app = False
+# Recycle workers now and then (slow leaks, fragmentation), far less often than before: with the
+# app preloaded a recycle costs a fork, and jitter keeps workers from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 5000))
 
 # The app logs one JSON line per request itself (app/logs.py, with request_id and duration);
 # gunicorn's access log would duplicate it in another format.
@@ -69,6 +73,17 @@ def on_starting(server):
         os.makedirs(_metrics_dir, exist_ok=True)
         for stale in glob.glob(os.path.join(_metrics_dir, "*.db")):   # the last run's values
             os.remove(stale)
+
+
+def post_fork(server, worker):
+    # A preloaded app's pools may hold connections opened in the master (none are opened while
+    # building it today; this keeps it so): a socket shared by two processes corrupts both.
+    app = worker.app.wsgi() if server.cfg.preload_app else None
+    if app is not None and "sqlalchemy" in getattr(app, "extensions", {}):
+        from app.extensions import db
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)
 
 
 def post_worker_init(worker):

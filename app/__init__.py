@@ -11,22 +11,42 @@ from app.config import load_config
 from app.csrf import init_csrf
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
+from app.guards import init_guards
 from app.logs import init_logging
 from app.metrics import init_metrics
 from app.sessions import init_sessions
+from app.tasks import init_tasks
+
+
+class RatingApp(Flask):
+    """Flask, with `ensure_sync` remembered per function: Flask asks `inspect` whether each hook
+    and view is a coroutine on every request (a dozen times per request here), and the answer
+    never changes. This app has no async views."""
+
+    def ensure_sync(self, func):
+        known = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return known[func]
+        except KeyError:
+            known[func] = result = super().ensure_sync(func)
+            return result
+        except TypeError:           # an unhashable callable: ask every time
+            return super().ensure_sync(func)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = RatingApp(__name__, instance_relative_config=True)
     load_config(app, overrides)
     trust_proxies(app)
     init_logging(app)
     init_metrics(app)
     init_extensions(app)
     init_sessions(app)
+    init_guards(app)
     init_csrf(app)
     register_blueprints(app)
     connect_domain_events()
+    init_tasks(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -56,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.own_views import bp as reports_own_bp
     from app.reports.own_views import h5_bp as reports_h5_bp
     from app.reports.views import bp as reports_bp
+    from app.tasks.views import bp as tasks_bp
     from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(health_bp)
@@ -73,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(h5_rating_bp)
     app.register_blueprint(h5_account_bp)
     app.register_blueprint(fraud_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(tasks_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(console_bp)
 
 

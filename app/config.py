@@ -204,7 +204,17 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
+        # Every other route takes far less (app/guards.py): a call with credentials up to
+        # BODY_LIMIT, an anonymous one (login, WeChat push) up to ANONYMOUS_BODY_LIMIT.
+        "BODY_LIMIT": _int("BODY_LIMIT", 256 * 1024),
+        "ANONYMOUS_BODY_LIMIT": _int("ANONYMOUS_BODY_LIMIT", 16 * 1024),
         "IMPORT_BATCH_SIZE": _int("IMPORT_BATCH_SIZE", 2000),
+        # Tasks (app/tasks): `auto` = RQ on REDIS_URL when set, else in process after the
+        # response; `inline` keeps them in process even with Redis. TASKS_EAGER (tests) runs
+        # them before the response instead of after it.
+        "TASKS_BACKEND": _env("TASKS_BACKEND", "auto"),
+        "TASKS_QUEUE": _env("TASKS_QUEUE", "rating-tasks"),
+        "TASKS_EAGER": False,
         # GET /metrics: a static bearer for the Prometheus scraper (works while the database is
         # down); without it, an API key of any role. See app/metrics.py.
         "METRICS_TOKEN": _env("METRICS_TOKEN"),

@@ -17,7 +17,7 @@ import re
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,7 @@ def register_error_handlers(app: Flask) -> None:
         return _render(status, code, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)            # psycopg: "the connection is closed"
     @app.errorhandler(DisconnectionError)
     def _database_unavailable(exc: Exception):
         # The database restarting, failing over or out of connections: nothing the caller did

@@ -34,6 +34,16 @@ def redis_is_up(url: str) -> bool:
         return False
 
 
+def available(url: str) -> bool:
+    """False while `url` is in its cooldown after a failure."""
+    return time.monotonic() >= _down_until.get(url, 0.0)
+
+
+def mark_down(url: str, component: str, exc: Exception) -> None:
+    """Record a failure of Redis at `url`: callers use their fallback for the cooldown."""
+    _mark_down(url, component, exc)
+
+
 def _mark_down(url: str, component: str, exc: Exception) -> None:
     if time.monotonic() >= _down_until.get(url, 0.0):
         log.warning("redis unavailable: %s degraded to its fallback for %ss", component,

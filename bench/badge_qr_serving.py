@@ -86,20 +86,30 @@ def prepare(workdir: Path) -> tuple[dict, str]:
     return env, f"/b/{token}.png"
 
 
-def start(module: str, cwd: Path, env: dict, port: int, config: Path) -> subprocess.Popen:
+def start(module: str, cwd: Path, env: dict, port: int, config: Path,
+          ready_path: str) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(config), *GUNICORN,
                              "--bind", f"127.0.0.1:{port}", module],
                             cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # The master accepts connections before its workers have built the app (seconds on a
+    # loaded machine): wait until both workers answer quickly, or round 1 measures their start.
+    deadline, quick = time.monotonic() + 120, 0
+    while time.monotonic() < deadline and quick < 20:
+        began = time.perf_counter()
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", ready_path)
+            connection.getresponse().read()
+            connection.close()
         except OSError:
             time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{module} did not start")
+            continue
+        quick = quick + 1 if time.perf_counter() - began < 0.1 else 0
+    if quick < 20:
+        proc.kill()
+        raise RuntimeError(f"{module} did not start")
+    return proc
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -173,8 +183,8 @@ def main() -> None:
         # gunicorn.conf.py for ours only (worker recycling, other worker class and count).
         config = workdir / "gunicorn_bench.conf.py"
         config.write_text("# identical settings for both servers: see GUNICORN\n")
-        bare = start("bare_app:app", workdir, bare_env, bare_port, config)
-        ours = start("wsgi:app", ROOT, env, ours_port, config)
+        bare = start("bare_app:app", workdir, bare_env, bare_port, config, "/qr.png")
+        ours = start("wsgi:app", ROOT, env, ours_port, config, ours_path)
         try:
             # Warm both (imports, every thread's first connection), longer than any pause.
             load(ours_port, ours_path, 3)

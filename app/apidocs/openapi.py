@@ -6,6 +6,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app.errors import HTTP_CODES
 
@@ -38,7 +39,12 @@ def build_openapi(app: Flask) -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": "All errors: {\"error\": {\"code\", \"message\", \"details\"}}. "
                              "Admin calls: `Authorization: Bearer <API key>`; mini-program calls: "
-                             "`Authorization: Bearer <token from /api/v1/auth/login>`."},
+                             "`Authorization: Bearer <token from /api/v1/auth/login>`. "
+                             "Every call: a control character in the path, query, headers or "
+                             "body is 422 `invalid_characters`; JSON nested deeper than 32 "
+                             "levels is 422 `json_too_deep`; bodies over 16 KiB without "
+                             "credentials, 256 KiB with them (imports: 64 MiB) are 413 "
+                             "`payload_too_large`."},
     )
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("api_key", {"type": "http", "scheme": "bearer",
@@ -99,8 +105,13 @@ def _operation(doc, view, rule, method: str) -> dict:
             else:
                 response["content"] = {"application/json": {"schema": schema}}
         operation["responses"][str(status)] = response
-    errors = set(doc.errors) | ({401, 403} if auth == "api_key" else set()) | (
-        {422} if doc.body is not None or doc.query is not None else set())
+    # Every call passes the request guards (app/guards.py): a control character anywhere is a
+    # 422 `invalid_characters`, a body over the route's limit a 413, an id no column can hold 404.
+    errors = set(doc.errors) | ({401, 403} if auth == "api_key" else set()) | {422}
+    if content:
+        errors.add(413)
+    if any(isinstance(converter, IntegerConverter) for converter in rule._converters.values()):
+        errors.add(404)
     for status in sorted(errors):
         codes = ", ".join(doc.error_codes.get(status) or (HTTP_CODES.get(status, "see code"),))
         operation["responses"][str(status)] = {

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.pagination import PageMeta
+
 
 class BadgeOut(Schema):
     """A badge and where its images are; `badge_token` is in the QR and is the mini-program scene."""
@@ -64,7 +66,9 @@ class BadgeLandingOut(Schema):
     technician = fields.Nested(PublicTechnicianOut, required=True)
     needs_binding = fields.Boolean(required=True, metadata={
         "description": "the customer has no bound broadband account yet"})
-    rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True)
+    rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True, metadata={
+        "description": "one page, newest first (?page=, ?per_page= up to 100, default 20)"})
+    rateable_page = fields.Nested(PageMeta, required=True)
 
 
 class PhotoOut(Schema):

@@ -18,6 +18,7 @@ from app.errors import AppError, BadRequest
 from app.extensions import db
 from app.identity.decorators import customer_required, technician_required
 from app.masterdata import service as masterdata
+from app.pagination import PageQuery
 from app.rating import service as ratings
 
 bp = Blueprint("badge", __name__)
@@ -260,13 +261,18 @@ def own_badge():
 @bp.get("/api/v1/badges/<token>")
 @customer_required
 @api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
-         "customer can rate now)", tags=["badges"], path_params={"token": _TOKEN},
-         responses={200: BadgeLandingOut}, errors=(401,) + _IMAGE_ERRORS, auth="user_token")
+         "customer can rate now, one page)", tags=["badges"], path_params={"token": _TOKEN},
+         query=PageQuery, responses={200: BadgeLandingOut}, errors=(401, 422) + _IMAGE_ERRORS,
+         auth="user_token")
 def scan_landing(token: str):
+    args = PageQuery().load(request.args)
     badge = service.resolve_badge(token)
-    orders = ratings.rateable_orders(user_id=g.user.id, technician_id=badge.technician_id,
-                                     window_days=current_app.config["RATING_WINDOW_DAYS"])
+    page = ratings.rateable_orders_page(user_id=g.user.id, technician_id=badge.technician_id,
+                                        window_days=current_app.config["RATING_WINDOW_DAYS"],
+                                        **args)
     return BadgeLandingOut().dump({
         "technician": service.public_profile(badge),
         "needs_binding": not ratings.has_bindings(g.user.id),
-        "rateable_orders": orders})
+        "rateable_orders": page.items,
+        "rateable_page": {"page": page.page, "per_page": page.per_page, "total": page.total,
+                          "pages": page.pages}})

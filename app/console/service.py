@@ -1,24 +1,26 @@
 """Console staff accounts, sign-in, and the audit log.
 
-Passwords are hashed with werkzeug's salted scrypt. Sign-in failures are counted per username and
-per client address with the shared limiter; the answer never says whether the username exists.
+Passwords are hashed with werkzeug's salted scrypt. Sign-in failures are counted per username
+from one client address, and per address, with the shared limiter: someone guessing from
+elsewhere cannot lock the real user out, and the answer never says whether the username exists.
 """
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.console.models import STAFF_ROLES, AuditEntry, StaffUser
+from app.console.models import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
 from app.db import utcnow
 from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from app.extensions import db
 from app.ratelimit import Limit, get_limiter
 
 MIN_PASSWORD = 10
-LOGIN_PER_USER = Limit("console_login_user", 5, 15 * 60)
+LOGIN_PER_USER = Limit("console_login_user_ip", 5, 15 * 60)     # key: username + address
 LOGIN_PER_IP = Limit("console_login_ip", 30, 15 * 60)
 # Compared against when the username is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-hashed-alike")
@@ -73,6 +75,7 @@ def set_password(*, username: str, password: str) -> StaffUser:
     _check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = utcnow()
+    revoke_sessions(user)
     db.session.flush()
     return user
 
@@ -80,8 +83,49 @@ def set_password(*, username: str, password: str) -> StaffUser:
 def deactivate_user(*, username: str) -> StaffUser:
     user = _existing(username)
     user.active = False
+    revoke_sessions(user)
     db.session.flush()
     return user
+
+
+# --- Server-side sessions ------------------------------------------------------------------------
+
+def _session_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def open_session(user: StaffUser, *, hours: int, ip: str | None) -> str:
+    """A new session for `user`; returns the random id the browser's cookie carries."""
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(StaffSession(id=_session_key(raw), user_id=user.id, created_at=now,
+                                expires_at=now + timedelta(hours=hours), ip=ip))
+    return raw
+
+
+def session_user(raw: str | None) -> StaffUser | None:
+    """The active user of a live, unrevoked session, or None."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    row = db.session.get(StaffSession, _session_key(raw))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    user = db.session.get(StaffUser, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def close_session(raw: str | None) -> None:
+    if isinstance(raw, str) and raw:
+        db.session.execute(update(StaffSession).where(
+            StaffSession.id == _session_key(raw), StaffSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+
+
+def revoke_sessions(user: StaffUser) -> None:
+    """Every session of `user` ends (password change, deactivation)."""
+    db.session.execute(update(StaffSession).where(
+        StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
 
 
 def list_users() -> list[StaffUser]:
@@ -102,17 +146,20 @@ def sign_in(*, username: str, password: str, ip: str | None,
     limiter = get_limiter()
     name = (username or "").strip().lower()[:64]
     ip_key = ip or "unknown"
-    wait = max(limiter.blocked_for(LOGIN_PER_USER, name), limiter.blocked_for(LOGIN_PER_IP, ip_key))
+    user_key = f"{ip_key}:{name}"
+    wait = limiter.attempt(LOGIN_PER_IP, ip_key)
+    if not wait and (wait := limiter.attempt(LOGIN_PER_USER, user_key)):
+        limiter.undo(LOGIN_PER_IP, ip_key)
     if wait:
         raise TooManyRequests(f"登录失败次数过多，请 {wait} 秒后再试 (too many attempts)",
                               details={"retry_after": wait}, headers={"Retry-After": str(wait)})
     user = find_user(name) if name else None
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not user.active or not valid:
-        limiter.hit(LOGIN_PER_USER, name)
-        limiter.hit(LOGIN_PER_IP, ip_key)
         record(actor=name or "-", action="sign_in_failed", target=name, ip=ip, now=now)
         raise SignInFailed()
+    limiter.undo(LOGIN_PER_USER, user_key)
+    limiter.undo(LOGIN_PER_IP, ip_key)
     user.last_login_at = now or utcnow()
     record(actor=user.username, action="sign_in", target=user.username, ip=ip, now=now)
     return user
@@ -131,6 +178,7 @@ ACTION_LABELS = {
     "badge_rotated": "更换工牌", "month_closed": "月结", "month_reopened": "重新打开月结",
     "import": "导入数据",
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
+    "task_retried": "重试后台任务",
 }
 
 

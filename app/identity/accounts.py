@@ -2,7 +2,13 @@
 
 Nothing here may tell a caller whether an account exists: an unknown account and a wrong phone
 take the same path (the phone code is exchanged, an SMS code is compared against a dummy) and end
-in the same `verification_failed`; failures count per WeChat user and per account_no either way.
+in the same `verification_failed`.
+
+Limits that cannot be turned against the owner: failures count against the WeChat user who made
+them (`bind_fail_user`), so strangers' failures never block the owner's correct phone proof.
+Wrong SMS codes also count per account (`bind_fail_account`); past that limit the account's
+outstanding codes are voided — the owner asks for a new one, or proves the phone through WeChat,
+which no failure count blocks.
 """
 from __future__ import annotations
 
@@ -13,10 +19,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import utcnow
 from app.errors import NotFound
+from app import tasks
 from app.extensions import db
 from app.identity.errors import TooManyAttempts, VerificationFailed
 from app.identity.models import AccountBinding, SmsCode, WeChatUser
@@ -62,9 +69,7 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     """Bind `account_no` to `user` after a phone proof; binding twice returns the first binding."""
     limiter = get_limiter()
     user_rule, account_rule = _limits()
-    wait = max(limiter.blocked_for(user_rule, str(user.id)),
-               limiter.blocked_for(account_rule, account_no))
-    if wait:
+    if wait := limiter.attempt(user_rule, str(user.id)):
         raise TooManyAttempts(wait)
 
     account = masterdata.find_account(account_no)
@@ -75,10 +80,11 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
     else:
         proven = _sms_code_matches(user, account, sms_code or "")
         method = "sms"
+        if not proven and limiter.hit(account_rule, account_no) >= account_rule.limit:
+            _void_codes(account)
     if not proven:
-        limiter.hit(user_rule, str(user.id))
-        limiter.hit(account_rule, account_no)
         raise VerificationFailed()
+    limiter.undo(user_rule, str(user.id))       # a proof that worked is not a failure
 
     binding = db.session.scalar(select(AccountBinding).where(
         AccountBinding.user_id == user.id, AccountBinding.account_id == account.id))
@@ -91,9 +97,9 @@ def bind_account(*, user: WeChatUser, account_no: str, phone_code: str | None = 
 
 @dataclass(frozen=True)
 class SmsRequest:
-    """A code asked for: what to send (after the commit) and what the customer is told."""
+    """A code asked for: what the customer is told (the code itself is made and sent by a task
+    after the commit, so the answer never waits for the SMS provider)."""
 
-    sms: Sms | None         # None for an unknown account: nothing is sent, the answer is the same
     masked_phone: str       # where the code went (a stable stand-in for an unknown account)
     resend_in: int          # seconds before another code for this account may be asked for
 
@@ -105,40 +111,54 @@ def _sms_rules() -> tuple[Limit, Limit, Limit]:
             Limit("sms_resend", 1, cfg["SMS_RESEND_SECONDS"]))
 
 
-def request_sms_code(*, user: WeChatUser, account_no: str) -> SmsRequest:
-    """Make a code for the account's registered phone; the caller sends it after the commit.
+def _void_codes(account) -> None:
+    """Too many wrong codes for this account, from anyone: no outstanding code works any more."""
+    if account is None:
+        return
+    db.session.execute(update(SmsCode).where(SmsCode.account_id == account.id,
+                                              SmsCode.used_at.is_(None))
+                       .values(used_at=utcnow()))
 
-    Known and unknown accounts take the same path and count against the same limits — the
-    user's hourly share, the account's hourly share, one code per account per resend interval —
-    so neither the answer nor a limit being reached tells whether the account exists. A limit
+
+def request_sms_code(*, user: WeChatUser, account_no: str) -> SmsRequest:
+    """Count one code request and enqueue the task that makes and sends the code.
+
+    Known and unknown accounts take the same path, count against the same limits — one code per
+    user and account per resend interval, the user's hourly share, the account's hourly share —
+    and enqueue the same task, so neither the answer, its time nor a limit being reached tells
+    whether the account exists. Each limit is checked and counted in one atomic step; a limit
     reached raises TooManyAttempts with the wait (`details.reason` says which limit).
     """
     limiter = get_limiter()
     user_rule, account_rule, resend_rule = _sms_rules()
-    pair = f"{user.id}:{account_no}"
-    for rule, key, reason in ((resend_rule, pair, "resend_wait"),
+    for rule, key, reason in ((resend_rule, f"{user.id}:{account_no}", "resend_wait"),
                               (user_rule, str(user.id), "user_limit"),
                               (account_rule, account_no, "account_limit")):
-        if wait := limiter.blocked_for(rule, key):
+        if wait := limiter.attempt(rule, key):
             raise TooManyAttempts(wait, reason=reason)
-    limiter.hit(user_rule, str(user.id))
-    limiter.hit(account_rule, account_no)
-    limiter.hit(resend_rule, pair)
+    masked = sms_destination(account_no, masterdata.find_account(account_no))
+    tasks.enqueue("identity.send_binding_sms", user_id=user.id, account_no=account_no)
+    return SmsRequest(masked, resend_rule.window)
 
+
+def make_sms_code(*, user_id: int, account_no: str) -> Sms | None:
+    """Make a code for the account's registered phone; the task sends it after the commit.
+
+    Returns None for an unknown account (the request already counted every limit).
+    """
     account = masterdata.find_account(account_no)
-    masked = sms_destination(account_no, account)
     if account is None:
-        return SmsRequest(None, masked, resend_rule.window)
+        return None
     cfg = current_app.config
     code = f"{secrets.randbelow(10 ** 6):06d}"
     ttl = cfg["SMS_CODE_TTL"]
-    db.session.add(SmsCode(account_id=account.id, user_id=user.id,
-                           code_hash=_code_hash(str(account.id), user.id, code),
+    db.session.add(SmsCode(account_id=account.id, user_id=user_id,
+                           code_hash=_code_hash(str(account.id), user_id, code),
                            expires_at=utcnow() + timedelta(seconds=ttl)))
     db.session.flush()
     text = (f"【{cfg['SMS_SIGN_NAME']}】验证码 {code}，用于绑定宽带账号 {mask_account_no(account_no)}，"
             f"{ttl // 60} 分钟内有效。如非本人操作请忽略。")
-    return SmsRequest(Sms(phone=account.phone, text=text), masked, resend_rule.window)
+    return Sms(phone=account.phone, text=text)
 
 
 def sms_destination(account_no: str, account=None) -> str:

@@ -22,8 +22,8 @@ from app.extensions import db
 from app.identity import accounts
 from app.identity.decorators import h5_login_required
 from app.identity.errors import TooManyAttempts, VerificationFailed
-from app.identity.sms import get_sms_backend
 from app.masking import mask_account_no, mask_address
+from app.redirects import safe_next
 
 bp = Blueprint("h5_account", __name__)
 
@@ -47,7 +47,7 @@ class SmsStep:
 
 
 def send_code(user, account_no: str) -> SmsStep:
-    """Ask for a code for `account_no`, commit, then send it."""
+    """Ask for a code for `account_no` (a task sends it once this commits)."""
     try:
         asked = accounts.request_sms_code(user=user, account_no=account_no)
     except TooManyAttempts as exc:
@@ -60,9 +60,7 @@ def send_code(user, account_no: str) -> SmsStep:
                            notice=f"刚才的验证码仍然有效，请查收短信；{wait} 秒后可以重新获取。")
         text = _LIMIT_TEXT.get(exc.details.get("reason"), _LIMIT_TEXT["user_limit"])
         return SmsStep(error=text.format(minutes=wait_minutes(wait)))
-    db.session.commit()
-    if asked.sms is not None:
-        get_sms_backend().send(asked.sms)
+    db.session.commit()      # the task that makes and sends the code leaves on commit
     return SmsStep(sent=True, masked_phone=asked.masked_phone, resend_in=asked.resend_in)
 
 
@@ -138,7 +136,5 @@ def _binding_row(binding) -> dict:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for(".bindings")
-    return target
+    return safe_next(target, default=url_for(".bindings"))
 

@@ -167,13 +167,13 @@ def _technician_bind_limit() -> Limit:
 def bind_technician(*, user: WeChatUser, employee_no: str, phone_code: str) -> Technician:
     """Prove `user` is technician `employee_no`: the WeChat phone must be the registered one."""
     limiter, rule = get_limiter(), _technician_bind_limit()
-    if wait := limiter.blocked_for(rule, str(user.id)):
+    if wait := limiter.attempt(rule, str(user.id)):
         raise TooManyAttempts(wait)
     phone = gateway.phone_number(phone_code)
     technician = db.session.scalar(select(Technician).where(Technician.employee_no == employee_no))
     if technician is None or not phones_match(phone, technician.phone):
-        limiter.hit(rule, str(user.id))
         raise VerificationFailed()
+    limiter.undo(rule, str(user.id))          # a proof that worked is not a failure
     if technician.status != "active":
         raise TechnicianInactive(details={"status": technician.status})
     existing = db.session.scalar(select(TechnicianBinding).where(TechnicianBinding.user_id == user.id))

@@ -1,6 +1,7 @@
 """Sending SMS: one small interface, a logging backend for development, an HTTP provider adapter.
 
-Backends get plain values and are called after the database commit (STYLE: side effects last).
+Backends get plain values and are called from a task after the database commit (STYLE: side
+effects last); a backend that fails raises, and the task is retried.
 """
 from __future__ import annotations
 
@@ -45,9 +46,11 @@ class HttpSmsBackend:
                                                      "sign": self.sign_name},
                                      headers=headers, timeout=self.timeout)
             response.raise_for_status()
-        except requests.RequestException:
-            # The caller already answered 202; the user asks again if no SMS arrives.
-            log.exception("SMS provider refused", extra={"phone": mask_phone(sms.phone)})
+        except requests.RequestException as exc:
+            # Sent from a task (app/tasks/jobs.py): raising makes the queue retry with backoff.
+            log.warning("SMS provider refused", extra={"phone": mask_phone(sms.phone),
+                                                       "error": type(exc).__name__})
+            raise
 
 
 def get_sms_backend():

@@ -11,7 +11,6 @@ from app.identity.errors import VerificationFailed
 from app.identity.schemas import (BindingIn, BindingListOut, BindingOut, LoginIn, LoginOut,
                                   SmsAcceptedOut, SmsRequestIn, TechnicianBindIn,
                                   TechnicianBindOut)
-from app.identity.sms import get_sms_backend
 
 bp = Blueprint("identity", __name__)
 _WECHAT_ERRORS = (400, 503)   # wechat_code_invalid; wechat_rate_limited / wechat_busy / unavailable
@@ -88,9 +87,7 @@ def create_binding():
 def request_binding_sms():
     data = SmsRequestIn().load(_json())
     asked = accounts.request_sms_code(user=g.user, account_no=data["account_no"])
-    db.session.commit()
-    if asked.sms is not None:
-        get_sms_backend().send(asked.sms)
+    db.session.commit()      # the task that makes and sends the code leaves on commit
     return SmsAcceptedOut().dump({
         "status": "accepted",
         "message": "如账号信息无误，验证码已发送至登记手机 (if the account exists, a code was sent)",

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.guards import has_control
 from app.masterdata.readers import Record
 from app.masterdata.specs import ImportSpec
 
@@ -51,6 +52,8 @@ def parse_record(spec: ImportSpec, cells: dict[str, str]) -> dict:
     values = {}
     for column in spec.columns:
         raw = (cells.get(column.name) or "").strip()
+        if has_control(raw):
+            raise ValueError(f"{column.name}: 含有不允许的控制字符 (contains control characters)")
         if "\ufffd" in raw:
             raise ValueError(f"{column.name}: 含有无法识别的字符，请检查文件编码 "
                              "(contains bytes that are not valid text in this file's encoding)")

@@ -128,7 +128,7 @@ def check_header(header: list[str], expected: tuple[str, ...]) -> None:
 def read_json(body: bytes) -> Iterator[Record]:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadFile("请求体不是合法的 JSON (body is not valid JSON)", code="invalid_json") from exc
     if not isinstance(data, list):
         raise BadFile("JSON 请求体必须是数组 (the JSON body must be an array)", code="not_an_array")

@@ -8,6 +8,7 @@ from app.auth.audit import audit_api_call
 from app.auth.decorators import require_roles
 from app.errors import AppError
 from app.extensions import db
+from app.guards import large_body
 from app.masterdata import service
 from app.masterdata.schemas import (
     ImportResultOut, SuspensionLiftIn, SuspensionListOut, SuspensionOut, SuspensionShortenIn)
@@ -22,6 +23,7 @@ class UnsupportedMediaType(AppError):
 
 
 @bp.post("/imports/<kind>")
+@large_body
 @require_roles("integration", "manager")
 @api_doc(
     summary="导入主数据 (import master data: CSV or JSON array, upsert by business key)",

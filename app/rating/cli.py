@@ -6,7 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.rating import invitations, service
+from app.rating import service
+from app.tasks import jobs
 
 
 @click.group("rating", help="评价 (ratings).")
@@ -18,20 +19,11 @@ def rating_cli():
 @click.option("--limit", default=500, show_default=True, help="invitations per run")
 @with_appcontext
 def send_invitations(limit: int):
-    """Send pending rating invitations (run every minute from cron; safe on several servers)."""
-    config = current_app.config
-    sent = failed = 0
-    for invitation_id in invitations.pending_invitation_ids(limit):
-        if not invitations.claim(invitation_id):
-            db.session.rollback()
-            continue
-        db.session.commit()      # the claim is durable before the message leaves
-        status = invitations.send(invitation_id, template_id=config["WECHAT_RATING_TEMPLATE_ID"],
-                                  page=config["MINIPROGRAM_RATE_PAGE"])
-        db.session.commit()
-        sent += status == "sent"
-        failed += status == "failed"
-    click.echo(f"invitations: {sent} sent, {failed} failed")
+    """Send pending rating invitations now (imports also enqueue this as a task; safe to run
+    from cron on several servers: each invitation is claimed before it leaves)."""
+    counts = jobs.send_invitations(limit=limit)
+    db.session.commit()
+    click.echo(f"invitations: {counts.get('sent', 0)} sent, {counts.get('failed', 0)} failed")
 
 
 @rating_cli.command("recovery-sync")

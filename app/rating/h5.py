@@ -255,7 +255,9 @@ def sms_verify(token: str):
     order = service.order_by_id(_read_sms_link(token))
     if order is None:
         return _link_invalid()
-    account_no = order.account.account_no
+    # Read before any commit below: a lazy load after it would hold SQLite's write lock while
+    # the code's task (run at once in tests) needs it.
+    account_no, phone = order.account.account_no, mask_phone(order.account.phone)
     step = SmsStep()
     if request.method == "POST":
         user = h5_current_user()
@@ -273,5 +275,4 @@ def sms_verify(token: str):
                                        (request.form.get("sms_code") or "").strip())
             if binding is not None:
                 return redirect(url_for(".rate", order_no=order.order_no))
-    return render_template("rating/sms_verify.html", phone=mask_phone(order.account.phone),
-                           step=step)
+    return render_template("rating/sms_verify.html", phone=phone, step=step)

@@ -19,7 +19,7 @@ from app.identity.models import AccountBinding, WeChatIdentity
 from app.masterdata.models import Technician, WorkOrder
 from app.rating.models import Rating, RatingInvitation
 from app.wechat import gateway
-from app.wechat.errors import WeChatError
+from app.wechat.errors import WeChatError, WeChatRateLimited
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,10 @@ def send(invitation_id: int, *, template_id: str, page: str) -> str:
         gateway.send_subscribe_message(openid, template_id, data,
                                        page=f"{page}?order_no={order.order_no}")
         invitation.status, invitation.sent_at = "sent", utcnow()
+    except WeChatRateLimited:
+        # WeChat busy or unreachable: the invitation waits for the task's retry (or the cron).
+        invitation.status = "pending"
+        raise
     except WeChatError as exc:
         # A refused message (user did not subscribe, quota) is not retried: one invitation only.
         invitation.status, invitation.error = "failed", str(exc)[:200]

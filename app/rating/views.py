@@ -27,7 +27,8 @@ def rating_tags():
 
 @bp.post("/ratings")
 @claims_required
-@api_doc("提交评价 (rate a completed order)", tags=["ratings"], body=RatingIn,
+@api_doc("提交评价 (rate a completed order; 404 order_not_found answers both \"no such order\" "
+         "and \"not an order of an account you bound\")", tags=["ratings"], body=RatingIn,
          responses={201: RatingOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
          headers={IDEMPOTENCY_HEADER: "retries with the same key get the first answer"})
 def create_rating():

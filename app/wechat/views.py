@@ -9,6 +9,8 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    session)
 
 from app.extensions import db
+from app.guards import raw_body
+from app.redirects import safe_next
 from app.identity import accounts
 from app.identity import service as identity
 from app.identity.decorators import H5_SESSION_USER, h5_current_user
@@ -43,6 +45,7 @@ def push_verify():
 
 
 @bp.post("/wechat/push")
+@raw_body
 def push_receive():
     """Events and messages. WeChat waits 5 s, so nothing here calls out; duplicates are ignored."""
     config = _push_config()
@@ -65,9 +68,7 @@ def push_receive():
 
 def _safe_next(target: str | None) -> str:
     # Only paths on this site: an open redirect here would lend our domain to phishing.
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/h5/me"
-    return target
+    return safe_next(target, default="/h5/me")
 
 
 @bp.get("/h5/login")

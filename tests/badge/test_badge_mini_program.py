@@ -63,3 +63,25 @@ def test_scan_landing_errors(client):
     db.session.flush()
     rotated = client.get(f"/api/v1/badges/{old}", headers=customer)
     assert (rotated.status_code, rotated.json["error"]["code"]) == (410, "badge_revoked")
+
+
+def test_scan_landing_pages_the_rateable_orders(client):
+    # Issue 17: one badge lookup answered all 7,791 rateable orders of a business account.
+    now = datetime.now(timezone.utc)
+    first = factories.order(completed_at=now - timedelta(minutes=5))
+    technician, account = first.technician, first.account
+    for minutes in range(2, 46):
+        factories.order(technician=technician, account=account,
+                        completed_at=now - timedelta(minutes=minutes * 10))
+    customer = user()
+    bind(customer, account)
+    token = badges.badge_token(badges.get_or_create_badge(technician))
+    url = f"/api/v1/badges/{token}"
+    body = client.get(url, headers=headers_for(customer)).json
+    assert len(body["rateable_orders"]) == 20
+    assert body["rateable_page"] == {"page": 1, "per_page": 20, "total": 45, "pages": 3}
+    assert body["rateable_orders"][0]["order_no"] == first.order_no       # newest first
+    seen = {o["order_no"] for page in (1, 2, 3) for o in client.get(
+        f"{url}?page={page}", headers=headers_for(customer)).json["rateable_orders"]}
+    assert len(seen) == 45
+    assert client.get(f"{url}?per_page=1000", headers=headers_for(customer)).status_code == 422

@@ -43,7 +43,7 @@ def test_sign_in_sets_a_hardened_session_and_clears_what_was_there(app, staff):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     with client.session_transaction() as session:
         assert "planted" not in session and "wx_user" not in session
-        assert session["console"]["uid"]
+        assert session["console"]["sid"]
     page = client.get("/console/cases")
     assert page.status_code == 200 and "测试auditor" in page.get_data(as_text=True)
     assert page.headers["X-Frame-Options"] == "DENY"
@@ -83,7 +83,7 @@ def test_wrong_password_and_unknown_user_answer_alike_and_are_audited(app, staff
     assert client.get("/console/cases").status_code == 302
 
 
-def test_login_is_rate_limited_per_username(app, staff):
+def test_login_is_rate_limited_per_username_from_one_address(app, staff):
     staff("auditor", "alice")
     client = app.test_client()
     for _ in range(console.LOGIN_PER_USER.limit):
@@ -91,6 +91,37 @@ def test_login_is_rate_limited_per_username(app, staff):
     blocked = post_login(client, "alice", PASSWORD)        # even the right password waits
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert "次数过多" in blocked.get_data(as_text=True)
+
+
+def test_a_guesser_elsewhere_cannot_lock_the_user_out(app, staff):
+    # Issue 17: 5 wrong passwords from anywhere locked the user for 15 minutes.
+    staff("auditor", "alice")
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(console.LOGIN_PER_USER.limit + 2):
+        assert post_login(attacker, "alice", "wrong-password-1").status_code in (401, 429)
+    assert post_login(attacker, "alice", PASSWORD).status_code == 429
+    assert post_login(app.test_client(), "alice", PASSWORD).status_code == 302
+
+
+def test_sign_out_ends_the_session_on_the_server(app, sign_in):
+    # Issue 17: sign in, keep the cookie, POST /console/logout, replay the cookie → was 200.
+    auditor = sign_in("auditor")
+    kept = auditor.client.get_cookie("session").value
+    assert auditor.post("/console/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", kept)
+    assert replay.get("/console/flags").status_code == 302
+
+
+def test_a_password_change_ends_every_session_on_the_server(app, sign_in):
+    auditor = sign_in("auditor")
+    kept = auditor.client.get_cookie("session").value
+    console.set_password(username=auditor.user.username, password="another-password-2")
+    db.session.flush()
+    replay = app.test_client()
+    replay.set_cookie("session", kept)
+    assert replay.get("/console/flags").status_code == 302
 
 
 def test_login_is_rate_limited_per_address(app, staff, monkeypatch):
@@ -151,10 +182,22 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(client):
     assert "/console/login?next=" in response.headers["Location"]
 
 
-def test_next_never_leaves_the_console(app, staff):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/",
+                                    "/\t/evil.example", "/console/\r\nSet-Cookie:x=1",
+                                    "/\\evil.example", "javascript:alert(1)"])
+def test_next_never_leaves_the_console(app, staff, target):
     staff("auditor", "alice")
-    response = post_login(app.test_client(), "alice", PASSWORD, next="https://evil.example/")
+    response = post_login(app.test_client(), "alice", PASSWORD, next=target)
+    assert response.status_code == 302
     assert response.headers["Location"] == "/console/cases"
+
+
+@pytest.mark.parametrize("query", ["next=/%09/evil.example", "next=/console%0d%0aX:1"])
+def test_the_sign_in_page_survives_header_breaking_targets(app, staff, query):
+    # Issue 17: CRLF in `next` was a 500.
+    response = app.test_client().get(f"/console/login?{query}")
+    assert response.status_code == 200
+    assert "evil.example" not in response.get_data(as_text=True)
 
 
 def test_user_cli_create_passwd_deactivate(app):

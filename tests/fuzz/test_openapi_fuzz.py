@@ -1,7 +1,7 @@
 """Property-based API fuzzing with schemathesis against /api/openapi.json, in process (WSGI).
 
 Every documented JSON call gets a few generated requests, authenticated as its `security` says
-(an admin API key, or a customer's token). Checks: no 5xx, the status is one the document lists,
+(an admin API key, a customer's token, or for /api/v1/technician/* a technician's token). Checks: no 5xx, the status is one the document lists,
 and the body and content type match the documented response. A failure here means either a bug
 or a view whose `@api_doc` does not say what it answers.
 """
@@ -18,6 +18,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error,
 from app.extensions import db
 from app.identity.models import WeChatUser
 from app.identity.tokens import issue_token
+from tests import factories
 from tests.conftest import TEST_SECRET
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 5))
@@ -27,11 +28,15 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def credentials(api_key):
-    customer = WeChatUser(token_version=0)
-    db.session.add(customer)
+    """An admin key, a customer bound to an account, and a technician bound to a technician."""
+    customer, technician = WeChatUser(token_version=0), WeChatUser(token_version=0)
+    db.session.add_all([customer, technician])
     db.session.flush()
+    factories.bind(customer, factories.account())
+    factories.bind_technician(technician, factories.technician())
     return {"api_key": f"Bearer {api_key('admin')}",
-            "user_token": f"Bearer {issue_token(TEST_SECRET, customer.id, 0)}"}
+            "user_token": f"Bearer {issue_token(TEST_SECRET, customer.id, 0)}",
+            "technician_token": f"Bearer {issue_token(TEST_SECRET, technician.id, 0)}"}
 
 
 def _document() -> dict:
@@ -58,4 +63,6 @@ def test_openapi_fuzz(case, app, wechat, credentials):
     for requirement in security:
         for name in requirement:
             headers["Authorization"] = credentials[name]
+    if case.operation.path.startswith("/api/v1/technician") and security:
+        headers["Authorization"] = credentials["technician_token"]
     case.call_and_validate(app=app, headers=headers, checks=CHECKS)

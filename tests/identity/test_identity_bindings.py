@@ -55,14 +55,44 @@ def test_failures_are_rate_limited_per_user(app, client, wechat, monkeypatch):
     assert int(blocked.headers["Retry-After"]) > 0
 
 
-def test_failures_are_rate_limited_per_account(app, client, wechat, monkeypatch):
+def test_strangers_failures_do_not_lock_the_owner_out(app, client, wechat, monkeypatch):
+    # Issue 17: 10 failed binds on an account from throwaway users used to make the owner's
+    # correct phone proof answer 429 for an hour.
     monkeypatch.setitem(app.config, "BIND_MAX_FAILURES_PER_ACCOUNT", 2)
     account = factories.account(phone="13900002222")
-    for who in ("d1", "d2"):
+    for who in ("d1", "d2", "d3", "d4"):
         _, headers = login(client, who)
         assert _bind(client, headers, account.account_no, phone="13900000000").status_code == 403
-    _, headers = login(client, "d3")
-    assert _bind(client, headers, account.account_no, phone="13900002222").status_code == 429
+    _, owner = login(client, "owner")
+    assert _bind(client, owner, account.account_no, phone="13900002222").status_code == 201
+
+
+def _sms_code(client, headers, account_no) -> str:
+    assert client.post("/api/v1/bindings/sms", headers=headers,
+                       json={"account_no": account_no}).status_code == 202
+    return re.search(r"验证码 (\d{6})", get_sms_backend().outbox[-1].text).group(1)
+
+
+def test_wrong_sms_codes_per_account_void_the_codes_not_the_account(app, client, wechat,
+                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "BIND_MAX_FAILURES_PER_ACCOUNT", 3)
+    # No resend wait here: the owner asks again at once (the 60 s wait has tests of its own).
+    monkeypatch.setitem(app.config, "SMS_RESEND_SECONDS", 0)
+    account = factories.account(phone="13900002233")
+    _, owner = login(client, "code-owner")
+    code = _sms_code(client, owner, account.account_no)
+    wrong = "000000" if code != "000000" else "111111"
+    for who in ("g1", "g2", "g3"):             # guessers, each with a code of their own
+        _, headers = login(client, who)
+        _sms_code(client, headers, account.account_no)
+        assert _bind(client, headers, account.account_no, sms=wrong).status_code == 403
+    # The owner's outstanding code was voided with everyone's …
+    assert _bind(client, owner, account.account_no, sms=code).status_code == 403
+    # … but the account is not locked: a new code works, and so does the WeChat phone proof.
+    fresh = _sms_code(client, owner, account.account_no)
+    assert _bind(client, owner, account.account_no, sms=fresh).status_code == 201
+    _, spouse = login(client, "spouse")
+    assert _bind(client, spouse, account.account_no, phone="13900002233").status_code == 201
 
 
 def test_several_accounts_per_user_and_users_per_account_and_unbinding(client, wechat):

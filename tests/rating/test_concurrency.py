@@ -34,21 +34,22 @@ def _committed_scene(app, users: int):
         return [issue_token(TEST_SECRET, p.id, 0) for p in people]
 
 
-def _race(app, tokens, idempotency_key=None):
+def _race(app, tokens, idempotency_key=None, order_nos=None):
     barrier = threading.Barrier(len(tokens))
     answers = []
+    order_nos = iter(order_nos or ["RACE-GD"] * len(tokens))
 
-    def submit(token):
+    def submit(token, order_no):
         headers = {"Authorization": f"Bearer {token}"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         client = app.test_client()
         barrier.wait()
         response = client.post("/api/v1/ratings", headers=headers,
-                               json={"order_no": "RACE-GD", "stars": 5, "tags": ["on_time"]})
+                               json={"order_no": order_no, "stars": 5, "tags": ["on_time"]})
         answers.append((response.status_code, response.json))
 
-    threads = [threading.Thread(target=submit, args=(t,)) for t in tokens]
+    threads = [threading.Thread(target=submit, args=(t, next(order_nos))) for t in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -73,5 +74,28 @@ def test_eight_retries_with_one_key_all_get_the_first_answer(app):
     answers = _race(app, [token] * 8, idempotency_key="retry-1")
     assert [status for status, _ in answers] == [201] * 8, answers
     assert len({body["id"] for _, body in answers}) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Rating)) == 1
+
+
+@pytest.mark.real_commits
+def test_one_key_for_two_orders_at_once_is_a_422_not_a_500(app):
+    # Issue 17: the same Idempotency-Key for two different orders at once hit the unique
+    # (user_id, key) constraint and answered 500.
+    token = _committed_scene(app, 1)[0]
+    with app.app_context():
+        first = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == "RACE-GD"))
+        db.session.add(WorkOrder(order_no="RACE-GD2", account_id=first.account_id,
+                                 technician_id=first.technician_id, order_type="install",
+                                 product="broadband", area="城区", created_at=first.created_at,
+                                 completed_at=first.completed_at, status="completed"))
+        db.session.commit()
+    answers = _race(app, [token] * 8, idempotency_key="shared-key",
+                    order_nos=["RACE-GD", "RACE-GD2"] * 4)
+    statuses = [status for status, _ in answers]
+    assert set(statuses) <= {201, 422} and statuses.count(422) >= 1, answers
+    assert all(body["error"]["code"] == "idempotency_key_reused"
+               for status, body in answers if status == 422)
+    assert len({body["id"] for status, body in answers if status == 201}) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Rating)) == 1

@@ -184,3 +184,35 @@ def test_forged_or_closed_sms_links(client, admin_headers, badge_scene):
     old = factories.order(completed_at=datetime.now(timezone.utc) - timedelta(days=9))
     response = client.get(f"/api/v1/admin/orders/{old.order_no}/sms-link", headers=admin_headers)
     assert (response.status_code, response.json["error"]["code"]) == (409, "order_not_rateable")
+
+
+def test_someone_elses_order_shows_nothing(client, badge_scene):
+    # Issue 17: an unbound H5 user saw an order's type, product and completion time.
+    order, _ = badge_scene
+    stranger = user()
+    bind(stranger, factories.account())
+    sign_in(client, stranger)
+    page = client.get(f"/h5/orders/{order.order_no}/rate")
+    missing = client.get("/h5/orders/NO-SUCH-ORDER/rate")
+    assert page.status_code == missing.status_code == 404
+    # The same page but for the number the customer typed (echoed in the link to bind it).
+    assert page.get_data(as_text=True).replace(order.order_no, "NO-SUCH-ORDER") == \
+        missing.get_data(as_text=True)
+
+
+def test_bind_never_redirects_off_site(client, badge_scene):
+    # Issue 17: the same open redirect on /h5/bind?next=.
+    account = factories.account(phone="13900017099")
+    person = user()
+    sign_in(client, person)
+    page = client.get("/h5/bind?next=/%09/evil.example")
+    client.post("/h5/bind?next=/%09/evil.example", data={
+        "csrf_token": csrf_of(page), "step": "send", "account_no": account.account_no})
+    code = re.search(r"验证码 (\d{6})", get_sms_backend().outbox[-1].text).group(1)
+    done = client.post("/h5/bind?next=/%09/evil.example", data={
+        "csrf_token": csrf_of(page), "step": "verify", "account_no": account.account_no,
+        "sms_code": code})
+    assert done.status_code == 302
+    assert "evil" not in done.headers["Location"]
+    assert done.headers["Location"].startswith("/")
+    assert not done.headers["Location"].startswith("//")

@@ -19,7 +19,7 @@ def ratings() -> int:
 def test_a_bound_customer_rates_a_completed_order(scene, rate):
     order, customer, headers = scene
     response = rate(order.order_no, {**headers, "User-Agent": "Mozilla/5.0 MicroMessenger/8.0"},
-                    stars=5, tags=["on_time", "friendly"], comment="师傅很专业👍\x00 谢谢")
+                    stars=5, tags=["on_time", "friendly"], comment="师傅很专业👍 谢谢")
     assert response.status_code == 201, response.json
     body = response.json
     assert set(body) == {"id", "order_no", "stars", "tags", "comment", "created_at"}
@@ -38,13 +38,17 @@ def test_unknown_order_is_404(scene, rate):
     assert rate("GD-NOPE", headers).json["error"]["code"] == "order_not_found"
 
 
-def test_customer_not_bound_to_the_account_is_403(scene, rate):
+def test_not_yours_and_no_such_order_are_one_answer(scene, rate):
+    # Issue 17: 404 order_not_found vs 403 not_order_customer told strangers which order
+    # numbers exist.
     order, _, _ = scene
     stranger = user()
     bind(stranger, factories.account())
-    response = rate(order.order_no, headers_for(stranger))
-    assert response.status_code == 403
-    assert response.json["error"]["code"] == "not_order_customer"
+    not_yours = rate(order.order_no, headers_for(stranger))
+    missing = rate("GD-NO-SUCH-ORDER", headers_for(stranger))
+    assert not_yours.status_code == missing.status_code == 404
+    assert not_yours.json == missing.json
+    assert not_yours.json["error"]["code"] == "order_not_found"
 
 
 def test_technician_never_rates_own_order_even_when_bound_to_the_account(scene, rate):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
@@ -83,6 +84,18 @@ def test_h5_callback_checks_state(client, wechat):
     forged = client.get(f"/h5/oauth/callback?code={code}&state=not-the-state")
     assert forged.status_code == 400
     assert client.get("/h5/me").status_code == 302   # still not logged in
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/%0d%0aevil.example", "/%5Cevil.example",
+                                    "//evil.example/", "https:/evil.example"])
+def test_sign_in_never_redirects_off_site(client, wechat, target):
+    # Issue 17: `GET /h5/login?next=/%09/evil.example` → after OAuth `Location: //evil.example`.
+    start = client.get(f"/h5/login?next={target}")
+    authorize = start.headers["Location"]
+    back = requests.get(authorize.split("#")[0], cookies={"sim_user": "grace"},
+                        allow_redirects=False, timeout=5).headers["Location"]
+    done = client.get(back.replace("http://rating.test", ""))
+    assert done.status_code == 302 and done.headers["Location"] == "/h5/me"
 
 
 def test_open_redirect_is_refused(client, wechat):

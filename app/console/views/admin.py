@@ -7,7 +7,9 @@ from app.console import service
 from app.console.views.base import audit, bp, requires
 from app.errors import Unprocessable
 from app.extensions import db
+from app.guards import large_body
 from app.masterdata import service as masterdata
+from app.pagination import page_number
 from app.masterdata.specs import SPECS
 
 KIND_LABELS = {"technicians": "装维人员", "accounts": "宽带账号", "orders": "工单",
@@ -20,6 +22,7 @@ def _is_fetch() -> bool:
 
 
 @bp.route("/imports", methods=["GET", "POST"])
+@large_body
 @requires("imports")
 def imports():
     columns = {kind: ",".join(SPECS[kind].all_columns) for kind in KIND_LABELS}
@@ -49,10 +52,7 @@ def audit_log():
     actor = request.args.get("actor") or None
     action = request.args.get("action") or None
     target = (request.args.get("target") or "").strip() or None
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_number(request.args.get("page"))
     page = service.list_audit(actor=actor, action=action, target=target, page=page_no)
     return render_template("console/audit.html", page=page, actor=actor, action=action,
                            target=target, actors=service.audit_actors(),

@@ -41,8 +41,8 @@ def login():
     except TooManyRequests as exc:
         return render_template("console/login.html", next=next_url, error=exc.message,
                                username=username), 429, exc.headers
-    db.session.commit()
     begin_session(user)
+    db.session.commit()
     return redirect(next_url or home_for(user))
 
 
@@ -50,6 +50,6 @@ def login():
 def logout():
     if g.staff is not None:
         audit("sign_out", g.staff.username)
-        db.session.commit()
     end_session()
+    db.session.commit()
     return redirect(url_for("console.login"))

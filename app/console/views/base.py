@@ -2,13 +2,12 @@
 on every unsafe request, HTML error pages, security headers and the audit helper."""
 from __future__ import annotations
 
-import time
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
                    url_for)
 
+from app import redirects
 from app.console import service
 from app.console.models import StaffUser
 from app.csrf import verify_csrf
@@ -34,6 +33,7 @@ AREAS = {
     "rotate": ("manager",),
     "imports": ("manager",),
     "audit": ("manager",),
+    "tasks": (),            # admins only: the dead-letter list and its retries
 }
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -66,34 +66,34 @@ def audit(action: str, target: str = "", **details) -> None:
 
 
 def begin_session(user: StaffUser) -> None:
-    """A fresh session for the signed-in user: nothing from before sign-in survives (fixation)."""
+    """A fresh session for the signed-in user: nothing from before sign-in survives (fixation).
+    The cookie carries only the id of a server-side session (see StaffSession)."""
     session.clear()
-    session[SESSION_KEY] = {"uid": user.id, "stamp": service.session_stamp(user),
-                            "until": int(time.time()) + SESSION_HOURS * 3600}
+    sid = service.open_session(user, hours=SESSION_HOURS, ip=client_ip())
+    session[SESSION_KEY] = {"sid": sid, "stamp": service.session_stamp(user)}
 
 
 def end_session() -> None:
+    """Revoke the server-side session (the caller commits) and forget the cookie."""
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict):
+        service.close_session(data.get("sid"))
     session.clear()
 
 
 def _load_staff() -> StaffUser | None:
     data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+    if not isinstance(data, dict):
         return None
-    user = service.get_user(data.get("uid"))
-    if user is None or not user.active or data.get("stamp") != service.session_stamp(user):
+    user = service.session_user(data.get("sid"))
+    if user is None or data.get("stamp") != service.session_stamp(user):
         return None
     return user
 
 
 def safe_next(target: str | None) -> str | None:
     """Only a path inside the console: never an absolute URL someone slipped into ?next=."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/console"):
-        return None
-    return target
+    return redirects.safe_next(target, default=None, prefix="/console")
 
 
 def requires(area: str):

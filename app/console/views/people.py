@@ -12,6 +12,7 @@ from app.console.views.review import STATUS_LABELS
 from app.errors import Unprocessable
 from app.extensions import db
 from app.masterdata import service as masterdata
+from app.pagination import page_number
 from app.rating import service as rating_service
 from app.timeutil import month_bounds
 
@@ -94,10 +95,7 @@ def recovery():
     status = request.args.get("status") or None
     overdue = request.args.get("overdue") == "1"
     team, area = request.args.get("team") or None, request.args.get("area") or None
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_number(request.args.get("page"))
     page = rating_service.list_recovery_tasks(team=team, area=area, status=status,
                                               overdue=overdue, page=page_no, per_page=50)
     overdue_count = rating_service.list_recovery_tasks(overdue=True, per_page=1).total

@@ -11,6 +11,7 @@ from app.errors import NotFound, Unprocessable
 from app.extensions import db
 from app.fraud import service as fraud_service
 from app.masterdata import service as masterdata
+from app.pagination import page_number
 from app.rating import service as rating_service
 
 FILTERS = ("area", "team", "detector", "month")
@@ -23,10 +24,7 @@ def _filters(source) -> dict:
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return page_number(request.args.get("page"))
 
 
 def _ctx() -> fraud_service.Context:

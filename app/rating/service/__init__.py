@@ -6,22 +6,25 @@ from app.rating.service.customer import CustomerOrder, add_follow_up, customer_o
 from app.rating.service.orders import (
     completions_with_rating, describe_order, effective_orders, effective_star_of, has_bindings,
     in_window, is_bound, latest_unrated_order, order_by_id, order_callbacks, rateable_order,
-    rateable_orders, ratings_of_technician, recently_rated_orders, valid_rating)
+    rateable_orders, rateable_orders_page, ratings_of_technician, recently_rated_orders,
+    valid_rating)
 from app.rating.service.recovery import (
     claim_recovery_task, close_recovery_task, connect_import_listeners, get_recovery_task,
     list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task)
 from app.rating.service.replays import find_replay, remember_answer, request_fingerprint
 from app.rating.service.submit import (
-    CHANNEL_APP, AlreadyRated, RatedOrder, SubmittedRating, rated_order, rating_submitted,
+    CHANNEL_APP, AlreadyRated, OrderNotFound, RatedOrder, SubmittedRating, rated_order, rating_submitted,
     submit_rating, tag_catalogue)
 
 __all__ = [
-    "CHANNEL_APP", "AlreadyRated", "CustomerOrder", "RatedOrder", "SubmittedRating",
-    "add_follow_up", "claim_recovery_task", "close_recovery_task", "completions_with_rating",
-    "connect_import_listeners", "customer_order", "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",
-    "has_bindings", "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",
+    "AlreadyRated", "CHANNEL_APP", "CustomerOrder", "OrderNotFound", "RatedOrder",
+    "SubmittedRating", "add_follow_up", "claim_recovery_task", "close_recovery_task",
+    "completions_with_rating", "connect_import_listeners", "customer_order", "describe_order",
+    "effective_orders", "effective_star_of", "find_replay", "get_recovery_task", "has_bindings",
+    "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",
     "open_recovery_for_dissatisfied_callbacks", "open_recovery_task", "order_by_id",
-    "order_callbacks", "rateable_order", "rateable_orders", "rated_order", "rating_submitted",
-    "ratings_of_technician", "recently_rated_orders", "remember_answer", "request_fingerprint", "submit_rating",
+    "order_callbacks", "rateable_order", "rateable_orders", "rateable_orders_page", "rated_order",
+    "rating_submitted", "ratings_of_technician", "recently_rated_orders", "remember_answer",
+    "request_fingerprint", "submit_rating",
     "tag_catalogue", "valid_rating",
 ]

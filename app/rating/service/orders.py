@@ -18,17 +18,28 @@ from app.rating.models import Rating, RecoveryTask
 def rateable_orders(*, user_id: int, technician_id: int, window_days: int,
                     now: datetime | None = None) -> list[WorkOrder]:
     """Orders of the user's bound accounts done by this technician that can be rated now."""
+    return list(db.session.scalars(_rateable_query(user_id, technician_id, window_days, now)))
+
+
+def rateable_orders_page(*, user_id: int, technician_id: int, window_days: int, page: int = 1,
+                         per_page: int = 20, now: datetime | None = None):
+    """One page of `rateable_orders` (newest first): a bound account with thousands of orders
+    (a business line, a campus) must not cost one answer all of them."""
+    return db.paginate(_rateable_query(user_id, technician_id, window_days, now), page=page,
+                       per_page=per_page, error_out=False)
+
+
+def _rateable_query(user_id: int, technician_id: int, window_days: int, now: datetime | None):
     now = now or utcnow()
-    query = (
+    return (
         select(WorkOrder)
         .join(AccountBinding, and_(AccountBinding.account_id == WorkOrder.account_id,
                                    AccountBinding.user_id == user_id))
         .where(WorkOrder.technician_id == technician_id, WorkOrder.status == "completed",
                WorkOrder.completed_at > now - timedelta(days=window_days),
                ~exists().where(Rating.order_id == WorkOrder.id))
-        .order_by(WorkOrder.completed_at.desc())
+        .order_by(WorkOrder.completed_at.desc(), WorkOrder.id.desc())
     )
-    return list(db.session.scalars(query))
 
 
 def recently_rated_orders(*, user_id: int, technician_id: int, window_days: int,

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import joinedload
 
+from app import tasks
 from app.db import insert_unless_duplicate, utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -99,7 +100,8 @@ def _after_import(kind: str, result) -> None:
         open_recovery_for_dissatisfied_callbacks(
             due_hours=current_app.config["RECOVERY_DUE_HOURS"])
     elif kind == "orders":
-        queue_invitations(window_days=current_app.config["RATING_WINDOW_DAYS"])
+        if queue_invitations(window_days=current_app.config["RATING_WINDOW_DAYS"]):
+            tasks.enqueue("rating.send_invitations")     # sent once the import commits
 
 
 def connect_import_listeners() -> None:

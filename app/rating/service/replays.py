@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from app.db import insert_unless_duplicate, utcnow
 from app.errors import Unprocessable
 from app.extensions import db
 from app.rating.models import IdempotentReplay
@@ -26,6 +27,15 @@ def find_replay(*, user_id: int, key: str, fingerprint: str) -> IdempotentReplay
 
 
 def remember_answer(*, user_id: int, key: str, fingerprint: str, status: int, body: dict) -> None:
-    db.session.add(IdempotentReplay(user_id=user_id, key=key, fingerprint=fingerprint,
-                                    status=status, body=body))
-    db.session.flush()
+    """Store the first answer for this key. A concurrent request with the same key that stored
+    its answer first (we waited for its commit) wins: with another body this one is a 422 and
+    its transaction, rating included, rolls back. (The same body cannot get here twice: the
+    order's unique rating already refused the second.)"""
+    inserted = insert_unless_duplicate(
+        db.session, IdempotentReplay.__table__,
+        {"user_id": user_id, "key": key, "fingerprint": fingerprint, "status": status,
+         "body": body, "created_at": utcnow()}, unique=("user_id", "key"))
+    if inserted is None:
+        find_replay(user_id=user_id, key=key, fingerprint=fingerprint)
+        raise Unprocessable("同一个 Idempotency-Key 正被另一个请求使用 (Idempotency-Key in use by a "
+                            "concurrent request)", code="idempotency_key_reused")

@@ -34,6 +34,12 @@ rating_submitted = signals.signal("rating-submitted")
 CHANNEL_APP = {"miniprogram": "mp", "h5": "oa", "sms_link": "oa"}
 
 
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    message = ("工单不存在或不属于您绑定的宽带账号 (no such order among the accounts you have "
+               "bound)")
+
+
 class AlreadyRated(Conflict):
     code, message = "already_rated", "该工单已评价 (this order has already been rated)"
 
@@ -113,14 +119,13 @@ def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[s
     a user token's claims: a revoked token is refused here, in the same query (401)."""
     now = now or utcnow()
     order = rated_order(order_no, rater, channel=channel)
-    if order is None:
-        raise NotFound("工单不存在 (order not found)", code="order_not_found")
-    if order.rater_is_technician:
+    if order is not None and order.rater_is_technician:
+        # Only the order's own technician learns that it exists: it is theirs.
         raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
                         code="rater_is_technician")
-    if not order.rater_is_bound:
-        raise Forbidden("只有绑定了该宽带账号的用户才能评价 (bind this order's account first)",
-                        code="not_order_customer")
+    if order is None or not order.rater_is_bound:
+        # "No such order" and "not yours" are one answer, so order numbers cannot be probed.
+        raise OrderNotFound()
     if order.status != "completed" or order.completed_at is None:
         raise Conflict("工单尚未完成，暂不能评价 (the order is not completed)",
                        code="order_not_completed")

@@ -51,18 +51,20 @@ def execute_core(session: Session, statement, params: dict):
     return session.connection().execute(statement, params)
 
 
-def insert_unless_duplicate(session: Session, table: Table, values: dict, *, unique: str) -> int | None:
+def insert_unless_duplicate(session: Session, table: Table, values: dict, *,
+                            unique: str | tuple[str, ...]) -> int | None:
     """INSERT … ON CONFLICT (`unique`) DO NOTHING RETURNING id: the new row's id, or None when a
-    row with the same `unique` value exists (committed, or committed by a racing transaction
+    row with the same `unique` value(s) exists (committed, or committed by a racing transaction
     we waited for). One round trip, no savepoint, and the transaction stays usable."""
     statement = _insert_unless_duplicate(session.get_bind().dialect.name, table, unique)
     return execute_core(session, statement, values).scalar()
 
 
 @cache
-def _insert_unless_duplicate(dialect: str, table: Table, unique: str):
+def _insert_unless_duplicate(dialect: str, table: Table, unique: str | tuple[str, ...]):
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=[unique]).returning(table.c.id)
+    columns = [unique] if isinstance(unique, str) else list(unique)
+    return insert(table).on_conflict_do_nothing(index_elements=columns).returning(table.c.id)
 
 
 class Base(DeclarativeBase):

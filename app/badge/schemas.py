@@ -60,3 +60,29 @@ class BadgeLandingOut(Schema):
     needs_binding = fields.Boolean(required=True, metadata={
         "description": "the customer has no bound broadband account yet"})
     rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True)
+    presence = fields.Boolean(required=True, metadata={
+        "description": "a live badge token was scanned: this customer's ratings of this "
+                       "technician carry presence for PRESENCE_HOURS; false for a static badge"})
+
+
+class LiveBadgeOut(Schema):
+    """A live badge token (在场扫码). Show its QR (`qr_png_url`, or draw `url` yourself) and fetch
+    the next one after `expires_in` seconds; it keeps working `valid_for` seconds in all, one step
+    longer than it is shown, so a phone that loses its network stays usable for one step."""
+
+    token = fields.String(required=True, metadata={
+        "description": "32 characters (base32): also fits a mini-program code's scene"})
+    expires_in = fields.Integer(required=True, metadata={
+        "description": "seconds until the next token: refresh then"})
+    valid_for = fields.Integer(required=True, metadata={
+        "description": "seconds this token is still accepted (expires_in + one step)"})
+    step_seconds = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "the H5 page the live QR opens"})
+    qr_png_url = fields.String(required=True)
+    qr_svg_url = fields.String(required=True)
+
+
+class LivePageOut(LiveBadgeOut):
+    """What the technician's live H5 page fetches: the same, with the QR inline."""
+
+    qr_data_url = fields.String(required=True, metadata={"description": "data: URL of the QR SVG"})

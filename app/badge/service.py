@@ -175,6 +175,11 @@ def resolve_badge(token: str) -> Badge:
     ref = decode_token(_token_keys(), token)
     if ref is None:
         raise badge_not_found()
+    return badge_for_ref(ref)
+
+
+def badge_for_ref(ref: BadgeRef) -> Badge:
+    """The badge a genuine token (static or live) names, if it still works; else 404/410."""
     badge = find_badge(ref.technician_id)
     check_badge_state(ref, current_version=badge.version if badge else None,
                       revoked=bool(badge and badge.revoked_at),
@@ -221,6 +226,7 @@ class ImageOut:
     etag: str
     data: bytes
     rendered_now: bool = False     # stored just now: the caller has a write to commit
+    max_age: int | None = None     # how long caches may keep it, when not the route's default
 
 
 # The hot path of a scan: built once, run through the session's connection, so each request pays

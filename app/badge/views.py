@@ -10,8 +10,9 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
-from app.badge import bulk, service
+from app.badge import bulk, presence, service
 from app.badge.card import avatar_text
+from app.badge.live_views import h5_scan
 from app.badge.models import CONTENT_TYPES
 from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, SheetQuery
 from app.errors import AppError
@@ -29,12 +30,14 @@ RATE_ENDPOINT = "h5_rating.start"
 QR_MAX_AGE = 86400
 CARD_MAX_AGE = 600
 
-_TOKEN = {"type": "string", "description": "badge token (26 characters, base32)"}
+_TOKEN = {"type": "string", "description": "badge token (26 characters, base32) or a live badge "
+                                           "token (32 characters, see /api/v1/technician/badge/live)"}
 _IMAGE_ERRORS = (404, 410)
 # The pages answer an unknown or revoked badge with an HTML page, not JSON (see _unavailable).
 _HTML_ERRORS = {status: {"description": text, "content": {"text/html": {}}}
                 for status, text in ((404, "unknown badge (HTML page)"),
-                                     (410, "revoked badge (HTML page)"))}
+                                     (410, "revoked badge, or an expired live badge: "
+                                          "请让装维人员刷新工牌 (HTML page)"))}
 
 
 def _image(media_type: str, description: str) -> dict:
@@ -45,6 +48,8 @@ def _image(media_type: str, description: str) -> dict:
 def _image_response(image: service.ImageOut, max_age: int) -> Response:
     if image.rendered_now:
         db.session.commit()
+    if image.max_age is not None:
+        max_age = image.max_age
     headers = {"ETag": f'"{image.etag}"', "Cache-Control": f"public, max-age={max_age}"}
     if "If-None-Match" in request.headers and request.if_none_match.contains(image.etag):
         return Response(status=304, headers=headers)
@@ -59,14 +64,19 @@ def _image_response(image: service.ImageOut, max_age: int) -> Response:
                     **_HTML_ERRORS})
 def landing(token: str):
     try:
-        badge = service.resolve_badge(token)
+        scan = h5_scan(token)       # a live token records presence (live_views.py)
     except AppError as exc:
         return _unavailable(exc)
-    rate_url = (url_for(RATE_ENDPOINT, badge_token=token)
+    if scan.redirect is not None:
+        return scan.redirect
+    badge = scan.scan.badge
+    # Rating goes on under the badge's static token: a live one may expire while the customer reads.
+    rate_url = (url_for(RATE_ENDPOINT, badge_token=service.badge_token(badge))
                 if RATE_ENDPOINT in current_app.view_functions else None)
     profile = service.public_profile(badge)
     page = render_template("badge/landing.html", profile=profile, brand=service.branding(),
-                           initials=avatar_text(profile.name), rate_url=rate_url)
+                           initials=avatar_text(profile.name), rate_url=rate_url,
+                           live=scan.scan.presence, presence_recorded=scan.recorded)
     # The page says whether the badge still works: never serve it from a cache.
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -89,9 +99,10 @@ def show(token: str):
 
 def _unavailable(exc: AppError):
     """The 404/410 page for a badge that does not work; other errors stay JSON."""
-    if exc.code not in ("badge_not_found", "badge_revoked"):
+    if exc.code not in ("badge_not_found", "badge_revoked", "badge_expired"):
         raise exc
-    page = render_template("badge/unavailable.html", error=exc, brand=service.branding(),
+    template = "badge/expired.html" if exc.code == "badge_expired" else "badge/unavailable.html"
+    page = render_template(template, error=exc, brand=service.branding(),
                            reason=exc.details.get("reason"))
     return page, exc.status, {"Cache-Control": "no-store"}
 
@@ -101,7 +112,7 @@ def _unavailable(exc: AppError):
          path_params={"token": _TOKEN}, responses={200: _image("image/png", "QR code"), 304: None},
          errors=_IMAGE_ERRORS)
 def qr_png(token: str):
-    return _image_response(service.qr_image_for_token(token, "qr_png"), QR_MAX_AGE)
+    return _image_response(presence.qr_image_for_token(token, "qr_png"), QR_MAX_AGE)
 
 
 @bp.get("/b/<token>.svg")
@@ -109,7 +120,7 @@ def qr_png(token: str):
          path_params={"token": _TOKEN},
          responses={200: _image("image/svg+xml", "QR code"), 304: None}, errors=_IMAGE_ERRORS)
 def qr_svg(token: str):
-    return _image_response(service.qr_image_for_token(token, "qr_svg"), QR_MAX_AGE)
+    return _image_response(presence.qr_image_for_token(token, "qr_svg"), QR_MAX_AGE)
 
 
 @bp.get("/b/<token>/card.png")
@@ -196,13 +207,18 @@ def own_badge():
 @bp.get("/api/v1/badges/<token>")
 @customer_required
 @api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
-         "customer can rate now)", tags=["badges"], path_params={"token": _TOKEN},
+         "customer can rate now; a live badge token also records the customer's presence. "
+         "404 badge_not_found; 410 badge_revoked, or badge_expired for a live token past its "
+         "steps)", tags=["badges"], path_params={"token": _TOKEN},
          responses={200: BadgeLandingOut}, errors=(401,) + _IMAGE_ERRORS, auth="user_token")
 def scan_landing(token: str):
-    badge = service.resolve_badge(token)
+    scan = presence.scan_badge(token, user_id=g.user.id, channel="miniprogram",
+                               client_ip=request.remote_addr)
+    db.session.commit()         # the presence a live token records
+    badge = scan.badge
     orders = ratings.rateable_orders(user_id=g.user.id, technician_id=badge.technician_id,
                                      window_days=current_app.config["RATING_WINDOW_DAYS"])
     return BadgeLandingOut().dump({
         "technician": service.public_profile(badge),
         "needs_binding": not ratings.has_bindings(g.user.id),
-        "rateable_orders": orders})
+        "rateable_orders": orders, "presence": scan.presence})

@@ -7,6 +7,10 @@ from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
 
 
+PRESENCE_TEXT = ("在场扫码: the rater had scanned the technician's live badge within "
+                 "PRESENCE_HOURS before rating (evidence only; never required)")
+
+
 class CommentField(fields.String):
     """A comment as written (emoji included), minus control characters."""
 
@@ -37,6 +41,7 @@ class OwnRatingOut(RatingOut):
     order_type = fields.Function(lambda r: r.order.order_type, required=True)
     product = fields.Function(lambda r: r.order.product, required=True)
     valid = fields.Boolean(attribute="is_valid", required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
 
 
 class TagOut(Schema):
@@ -69,6 +74,7 @@ class EffectiveOut(Schema):
 
 class AdminRatingOut(RatingOut):
     channel = fields.String(required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
     valid = fields.Boolean(attribute="is_valid", required=True)
     voided_at = fields.DateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)

@@ -137,3 +137,37 @@ class SmsLinkOut(Schema):
     order_no = fields.String(required=True)
     url = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
+
+
+class MonthRatingsQuery(PageQuery):
+    month = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM"))
+    employee_no = fields.String(load_default=None, validate=validate.Length(max=32))
+    team = fields.String(load_default=None, validate=validate.Length(max=64))
+    area = fields.String(load_default=None, validate=validate.Length(max=64))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]),
+                           metadata={"description": "csv or xlsx: every line as a file "
+                                                    "(page and per_page ignored)"})
+
+
+class RatingLineOut(Schema):
+    rating_id = fields.Integer(required=True)
+    order_no = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    completed_at = fields.DateTime(required=True)
+    employee_no = fields.String(required=True)
+    technician_name = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    stars = fields.Integer(required=True)
+    tags = fields.List(fields.String(), required=True)
+    comment = fields.String(required=True)
+    channel = fields.String(required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
+    created_at = fields.DateTime(required=True)
+    valid = fields.Boolean(required=True)
+
+
+class RatingLineListOut(PageMeta):
+    items = fields.List(fields.Nested(RatingLineOut), required=True)

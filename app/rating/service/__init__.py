@@ -1,10 +1,14 @@
 """Rating operations, one module per concern: `submit` (the rules of a new rating), `orders`
-(what can be rated, effective stars, a technician's own ratings), `replays` (Idempotency-Key) and
-`recovery` (满意度修复). Other domains import from here."""
+(what can be rated, effective stars, a technician's own ratings), `replays` (Idempotency-Key),
+`presence` (a month's ratings with 在场扫码, presence share) and `recovery` (满意度修复).
+Other domains import from here."""
 from app.rating.service.orders import (
     completions_with_rating, describe_order, effective_orders, effective_star_of, has_bindings,
     in_window, is_bound, latest_unrated_order, order_by_id, order_callbacks, rateable_order,
     rateable_orders, ratings_of_technician, valid_rating)
+from app.rating.service.presence import (
+    PresenceShare, RatingLine, count_lines, month_ratings, presence_share_by_technician,
+    rating_lines)
 from app.rating.service.recovery import (
     claim_recovery_task, close_recovery_task, connect_import_listeners, get_recovery_task,
     list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task)
@@ -14,7 +18,9 @@ from app.rating.service.submit import (
     submit_rating, tag_catalogue)
 
 __all__ = [
-    "CHANNEL_APP", "AlreadyRated", "RatedOrder", "SubmittedRating", "claim_recovery_task",
+    "CHANNEL_APP", "AlreadyRated", "PresenceShare", "RatedOrder", "RatingLine", "SubmittedRating",
+    "claim_recovery_task", "count_lines", "month_ratings", "presence_share_by_technician",
+    "rating_lines",
     "close_recovery_task", "completions_with_rating", "connect_import_listeners",
     "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",
     "has_bindings", "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",

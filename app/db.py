@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import DateTime, Engine, MetaData, Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -49,6 +49,21 @@ def execute_core(session: Session, statement, params: dict):
     """Run a statement that loads no entities on the session's connection, in its transaction:
     on the hottest paths the ORM's per-statement bookkeeping (about 50 µs of CPU) buys nothing."""
     return session.connection().execute(statement, params)
+
+
+def read_core(session: Session, statement, params: dict) -> list:
+    """The rows of a read-only statement that loads no entities, on a connection of its own when
+    the session has not begun a transaction: one pooled connection for one statement, without the
+    session's transaction bookkeeping (≈ 300 µs of CPU, most of a polled endpoint's own work).
+    Once the session is in a transaction (it wrote or read already; a test's outer transaction)
+    the statement runs there, so it sees what the session sees."""
+    if isinstance(session, scoped_session):
+        session = session()
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not session.in_transaction():
+        with bind.connect() as connection:
+            return connection.execute(statement, params).all()
+    return session.connection().execute(statement, params).all()
 
 
 def insert_unless_duplicate(session: Session, table: Table, values: dict, *,

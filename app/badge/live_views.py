@@ -29,6 +29,8 @@ bp = Blueprint("badge_live", __name__)
 
 LIVE_SCAN = "carry.live_scan"      # session: {"token", "at"} of the live token this browser opened
 _NO_STORE = {"Cache-Control": "no-store"}
+# Built once: building a schema deep-copies its fields, which costs more than this call's query.
+LIVE_BADGE_OUT, LIVE_PAGE_OUT = LiveBadgeOut(), LivePageOut()
 
 
 # -- the technician's live badge -----------------------------------------------------------------
@@ -41,8 +43,9 @@ _NO_STORE = {"Cache-Control": "no-store"}
          auth="user_token")
 def live_badge():
     badge = presence.issue_live_badge(g.claims, at=presence.clock())
-    db.session.commit()         # the badge itself is issued on first use
-    return LiveBadgeOut().dump(badge), 200, _NO_STORE
+    if badge.badge_issued:
+        db.session.commit()     # the technician's first badge, issued just now
+    return LIVE_BADGE_OUT.dump(badge), 200, _NO_STORE
 
 
 @bp.get("/h5/technician/badge")
@@ -57,7 +60,7 @@ def live_page():
         return render_template("reports/not_technician.html"), 403
     profile = service.public_profile(service.find_badge(badge["technician_id"]))
     return render_template("badge/live.html", profile=profile, brand=service.branding(),
-                           badge=LivePageOut().dump(badge)), 200, _NO_STORE
+                           badge=LIVE_PAGE_OUT.dump(badge)), 200, _NO_STORE
 
 
 @bp.get("/h5/technician/badge/live.json")
@@ -66,13 +69,14 @@ def live_page_data():
     g.user = h5_current_user()
     if g.user is None:
         raise InvalidUserToken()
-    return LivePageOut().dump(_page_badge()), 200, _NO_STORE
+    return LIVE_PAGE_OUT.dump(_page_badge()), 200, _NO_STORE
 
 
 def _page_badge() -> dict:
     badge = presence.issue_live_badge(TokenClaims(g.user.id, g.user.token_version),
                                       at=presence.clock())
-    db.session.commit()
+    if badge.badge_issued:
+        db.session.commit()
     svg = presence.live_qr(badge.url, "qr_svg")
     return {**asdict(badge),
             "qr_data_url": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import text
 
 from app.badge import live, qr, render, service
 from app.badge.live import LiveRef, LiveSettings
 from app.badge.models import Badge, Presence
-from app.db import execute_core, insert_unless_duplicate
+from app.db import insert_unless_duplicate, read_core
 from app.errors import Gone
 from app.extensions import db
 from app.identity.errors import InvalidUserToken, NotATechnician, TechnicianInactive
-from app.identity.models import TechnicianBinding, WeChatUser
 from app.identity.tokens import TokenClaims
 from app.masterdata.models import Technician
 
@@ -81,6 +79,7 @@ class LiveBadge:
     url: str
     qr_png_url: str
     qr_svg_url: str
+    badge_issued: bool = False      # the badge itself was issued by this call: commit it
 
 
 def issue_live_badge(claims: TokenClaims, *, at: float) -> LiveBadge:
@@ -89,20 +88,22 @@ def issue_live_badge(claims: TokenClaims, *, at: float) -> LiveBadge:
     401 for a revoked user token, 403 when the user is not an active technician, 410 when the
     badge is revoked (a rotated one simply has a newer version: its live tokens carry it).
     """
-    row = execute_core(db.session, _issuer_query(), {
-        "user_id": claims.user_id, "token_version": claims.token_version}).one_or_none()
-    if row is None:
+    rows = read_core(db.session, _ISSUER, {
+        "user_id": claims.user_id, "token_version": claims.token_version})
+    if not rows:
         raise InvalidUserToken()
+    row = rows[0]
     if row.technician_id is None:
         raise NotATechnician()
     if row.status != "active":
         raise TechnicianInactive(details={"status": row.status})
-    version = row.version
-    if version is None:         # never asked for a badge before: issue it now (the caller commits)
-        version = service.get_or_create_badge(db.session.get(Technician, row.technician_id)).version
-    elif row.revoked_at is not None:
+    if row.version is None:     # never asked for a badge before: issue it now (the caller commits)
+        badge = service.get_or_create_badge(db.session.get(Technician, row.technician_id))
+        return replace(live_badge(technician_id=row.technician_id, version=badge.version, at=at),
+                       badge_issued=True)
+    if row.revoked_at is not None:
         raise service.badge_revoked("revoked")
-    return live_badge(technician_id=row.technician_id, version=version, at=at)
+    return live_badge(technician_id=row.technician_id, version=row.version, at=at)
 
 
 def live_badge(*, technician_id: int, version: int, at: float) -> LiveBadge:
@@ -123,18 +124,19 @@ def _whole(seconds: float) -> int:
     return max(0, int(seconds))
 
 
-@cache
-def _issuer_query():
-    # Built once (the endpoint is polled by every technician's phone every step). Anchored on the
-    # user with the token's version: no row means a revoked token, as in rating submission.
-    return (select(TechnicianBinding.technician_id, Technician.status, Badge.version,
-                   Badge.revoked_at)
-            .select_from(WeChatUser)
-            .outerjoin(TechnicianBinding, TechnicianBinding.user_id == WeChatUser.id)
-            .outerjoin(Technician, Technician.id == TechnicianBinding.technician_id)
-            .outerjoin(Badge, Badge.technician_id == Technician.id)
-            .where(WeChatUser.id == bindparam("user_id"),
-                   WeChatUser.token_version == bindparam("token_version")))
+# Polled by every technician's phone every step: a fixed statement, written as SQL so that each
+# call's cache key is the string itself rather than a walk over four joins (≈ 80 µs a call).
+# Anchored on the user with the token's version: no row means a revoked token, as in rating
+# submission; no technician means the user is not bound to one.
+_ISSUER = text("""
+    SELECT technician_bindings.technician_id, technicians.status, badges.version,
+           badges.revoked_at
+    FROM wechat_users
+    LEFT OUTER JOIN technician_bindings ON technician_bindings.user_id = wechat_users.id
+    LEFT OUTER JOIN technicians ON technicians.id = technician_bindings.technician_id
+    LEFT OUTER JOIN badges ON badges.technician_id = technicians.id
+    WHERE wechat_users.id = :user_id AND wechat_users.token_version = :token_version
+""")
 
 
 # -- scanning ------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ Every technician's phone asks for a new token every step (30 s), so 10,000 techn
   seeded with --technicians technicians, each bound to a WeChat user with a user token, badges
   issued. Every request carries a different technician's token (a wrk Lua script picks one at
   random), so nothing is served from a per-user cache.
-- Reference (bench/ref_live_app.py): the same user-token check and token encoder with one
-  indexed read and no framework around them; its `/hello` (a constant JSON) is measured for scale.
+- Reference (bench/ref_live_app.py): the work the call cannot do without (the same user-token
+  check, the same one statement, the same token encoder) and no framework around it: no ORM
+  session, request id, logs, metrics or schema. Its `/hello` (a constant JSON) is measured too,
+  for scale.
 - Both under gunicorn with identical settings (2 gthread workers × 4 threads, an explicit empty
   config), wrk -t1 -c8 with keep-alive. Rounds alternate reference/ours/hello, because the
   machine is shared: a neighbour's burst then spoils one round, not one side. The CPU the two

@@ -29,7 +29,8 @@ Which steps are accepted at time t, with cur = floor(t / STEP):
   so the server that minted a token may be up to twice that ahead of the one that checks it. A
   server that lags instead mints tokens that look older elsewhere; they still pass (as the
   previous step) and only lose up to AHEAD seconds of their life, which is why STEP must stay well
-  above AHEAD (AHEAD is capped at STEP - 1; with the defaults a token lives 40 s to 60 s).
+  above AHEAD (AHEAD is capped at STEP - 1). On one clock a token fetched at the start of its step
+  works 60 s; the phone shows it 30 s and keeps it 30 s more only when offline.
 """
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def issue_live_badge(claims: TokenClaims, *, at: float) -> LiveBadge:
     401 for a revoked user token, 403 when the user is not an active technician, 410 when the
     badge is revoked (a rotated one simply has a newer version: its live tokens carry it).
     """
-    rows = read_core(db.session, _ISSUER, {
+    rows = read_core(db.session, ISSUER_STATE, {
         "user_id": claims.user_id, "token_version": claims.token_version})
     if not rows:
         raise InvalidUserToken()
@@ -128,7 +128,7 @@ def _whole(seconds: float) -> int:
 # call's cache key is the string itself rather than a walk over four joins (≈ 80 µs a call).
 # Anchored on the user with the token's version: no row means a revoked token, as in rating
 # submission; no technician means the user is not bound to one.
-_ISSUER = text("""
+ISSUER_STATE = text("""
     SELECT technician_bindings.technician_id, technicians.status, badges.version,
            badges.revoked_at
     FROM wechat_users

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
+from app.reports.schemas import FORMATS, MONTH
 
 
 PRESENCE_TEXT = ("在场扫码: the rater had scanned the technician's live badge within "
@@ -140,12 +141,11 @@ class SmsLinkOut(Schema):
 
 
 class MonthRatingsQuery(PageQuery):
-    month = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM"))
+    month = fields.String(required=True, validate=MONTH)
     employee_no = fields.String(load_default=None, validate=validate.Length(max=32))
     team = fields.String(load_default=None, validate=validate.Length(max=64))
     area = fields.String(load_default=None, validate=validate.Length(max=64))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]),
+    format = fields.String(load_default="json", validate=FORMATS,
                            metadata={"description": "csv or xlsx: every line as a file "
                                                     "(page and per_page ignored)"})
 

@@ -2,6 +2,7 @@
 
     . .venv/bin/activate && python bench/live_badge.py [--seconds 5] [--rounds 5]
         [--technicians 10000] [--database-url postgresql://…] [--app-log-level WARNING]
+        [--instructions]
 
 Every technician's phone asks for a new token every step (30 s), so 10,000 technicians are
 ~333 requests/s at steady state, more when shifts start together. The issue's target: ours at
@@ -16,6 +17,10 @@ Every technician's phone asks for a new token every step (30 s), so 10,000 techn
   check, the same one statement, the same token encoder) and no framework around it: no ORM
   session, request id, logs, metrics or schema. Its `/hello` (a constant JSON) is measured too,
   for scale.
+- --instructions: instead of wrk, count what one request costs each side's worker in CPU
+  instructions with valgrind's callgrind, in-process (no gunicorn, no sockets; the database
+  server's work is not counted): 100 requests, then 400, the difference over 300. That figure does
+  not move with the neighbours' load. Needs valgrind; takes ~15 minutes on a busy machine.
 - Both under gunicorn with identical settings (2 gthread workers × 4 threads, an explicit empty
   config), wrk -t1 -c8 with keep-alive. Rounds alternate reference/ours/hello, because the
   machine is shared: a neighbour's burst then spoils one round, not one side. The CPU the two
@@ -134,7 +139,45 @@ def wrk(port: int, path: str, seconds: int, script: Path | None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def child(side: str, url: str, count: int) -> None:
+    """Runs under valgrind (--instructions): `count` requests through one side's WSGI app."""
+    from werkzeug.test import EnvironBuilder
+    from app.identity.tokens import issue_token
+    os.environ.update(DATABASE_URL=url, SECRET_KEY=SECRET, PUBLIC_BASE_URL=BASE_URL,
+                      APP_ENV="development", LOG_LEVEL="WARNING")
+    if side in ("ours", "healthz"):
+        from wsgi import app
+    else:
+        from ref_live_app import create_ref_app
+        app = create_ref_app()
+    path = {"ours": "/api/v1/technician/badge/live", "healthz": "/healthz", "ref": "/ref/live",
+            "hello": "/hello"}[side]
+    for n in range(count):
+        environ = EnvironBuilder(path=path, headers={
+            "Authorization": f"Bearer {issue_token(SECRET, 1 + n % 400, 0)}"}).get_environ()
+        status = []
+        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        if not status[0].startswith("200"):
+            sys.exit(f"{side} answered {status[0]}")
+
+
+def instructions(url: str) -> None:
+    def count(side: str, requests: int) -> int:
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                              sys.executable, __file__, "--child", side, url, str(requests)],
+                             capture_output=True, text=True, check=True)
+        return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+    cost = {}
+    for side in ("ref", "ours", "hello", "healthz"):
+        cost[side] = (count(side, 400) - count(side, 100)) / 300
+        print(f"{side}: {cost[side] / 1e6:.3f} M instructions per request", flush=True)
+    print(f"ratio reference/ours {cost['ref'] / cost['ours']:.2f} (target >= 0.7); our app's "
+          f"fixed cost per request (/healthz - bare hello) {(cost['healthz'] - cost['hello']) / 1e6:.3f} M")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        return child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
@@ -143,15 +186,19 @@ def main() -> None:
                         help="PostgreSQL to use (its public schema is rebuilt); default SQLite")
     parser.add_argument("--app-log-level", default="WARNING",
                         help="our app's LOG_LEVEL; INFO writes the JSON access log per request")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count CPU instructions per request with callgrind instead of wrk")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed (Debian package wrk)")
     OUT.mkdir(exist_ok=True)
     url = args.database_url or f"sqlite:///{OUT / 'live_badge.db'}"
     if url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(str(OUT / "live_badge.db") + suffix).unlink(missing_ok=True)
     tokens = seed(url, args.technicians)
+    if args.instructions:
+        return instructions(url)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed (Debian package wrk)")
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": BASE_URL,
            "APP_ENV": "development", "LOG_LEVEL": args.app_log_level}
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:

@@ -55,9 +55,12 @@ def live_page():
     try:
         badge = _page_badge()
     except AppError as exc:
-        if exc.status != 403:
-            raise
-        return render_template("reports/not_technician.html"), 403
+        if exc.status == 403:       # not (or no longer) an active technician
+            return render_template("reports/not_technician.html"), 403
+        if exc.status == 410:       # the badge is revoked: nothing to show until it is rotated
+            return render_template("badge/unavailable.html", error=exc, brand=service.branding(),
+                                   reason=exc.details.get("reason")), 410
+        raise
     profile = service.public_profile(service.find_badge(badge["technician_id"]))
     return render_template("badge/live.html", profile=profile, brand=service.branding(),
                            badge=LIVE_PAGE_OUT.dump(badge)), 200, _NO_STORE

@@ -177,3 +177,13 @@ def test_the_live_page_is_for_signed_in_active_technicians(client, technician_ba
     technician.status = "left"
     db.session.flush()
     assert client.get("/h5/technician/badge").status_code == 403
+
+
+def test_a_revoked_badge_shows_no_live_code(client, technician_badge):
+    from app.badge import service as badges
+    technician, person, _ = technician_badge
+    badges.revoke_badge(technician=technician, reason="工牌遗失")
+    sign_in(client, person)
+    page = client.get("/h5/technician/badge")
+    assert page.status_code == 410 and "此工牌已作废" in page.get_data(as_text=True)
+    assert 'id="live-qr"' not in page.get_data(as_text=True)

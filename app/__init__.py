@@ -63,6 +63,7 @@ def trust_proxies(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.apidocs.views import bp as apidocs_bp
     from app.badge.views import admin_bp as badge_admin_bp
+    from app.badge.live_views import bp as badge_live_bp
     from app.badge.views import bp as badge_bp
     from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(masterdata_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(badge_bp)
     app.register_blueprint(badge_admin_bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(badge_live_bp)
     app.register_blueprint(identity_bp, url_prefix="/api/v1")
     app.register_blueprint(wechat_bp)
     app.register_blueprint(rating_bp, url_prefix="/api/v1")

@@ -114,6 +114,9 @@ def check_production(config: dict) -> None:
         raise ConfigError("PUBLIC_BASE_URL must be an https:// URL in production "
                           f"(customers' QR codes and WeChat links point there), got "
                           f"{config['PUBLIC_BASE_URL']!r}")
+    live_secret = config.get("LIVE_BADGE_SECRET")
+    if live_secret and (problem := secret_key_problem(live_secret)):
+        raise ConfigError(f"LIVE_BADGE_SECRET {problem}")
     token = config.get("METRICS_TOKEN")
     if token and len(token) < 24:
         raise ConfigError("METRICS_TOKEN must be at least 24 characters")
@@ -200,6 +203,14 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "OFFICIAL_ACCOUNT_NAME": _env("OFFICIAL_ACCOUNT_NAME"),
         # Technician photos (admin upload): larger files are refused before they are decoded.
         "TECHNICIAN_PHOTO_MAX_BYTES": _int("TECHNICIAN_PHOTO_MAX_BYTES", 8 * 1024 * 1024),
+        # Live badge (在场扫码): the token's step, the clock error allowed to each app server, an
+        # optional key of its own (else derived from SECRET_KEY), how long a scan counts as
+        # presence, and how long a browser that scanned before signing in may still record it.
+        "LIVE_BADGE_STEP_SECONDS": _int("LIVE_BADGE_STEP_SECONDS", 30),
+        "LIVE_BADGE_SKEW_SECONDS": _int("LIVE_BADGE_SKEW_SECONDS", 10),
+        "LIVE_BADGE_SECRET": _env("LIVE_BADGE_SECRET"),
+        "PRESENCE_HOURS": _int("PRESENCE_HOURS", 24),
+        "PRESENCE_SIGNIN_SECONDS": _int("PRESENCE_SIGNIN_SECONDS", 120),
         # How long a process reuses the last quarter's ranking for badge grades.
         "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.
@@ -246,6 +257,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         config["SECRET_KEY"] = _dev_secret_key(instance)
     if env == "production" and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("production needs a server database: set DATABASE_URL to PostgreSQL")
+    if config["LIVE_BADGE_STEP_SECONDS"] < 1 or config["LIVE_BADGE_SKEW_SECONDS"] < 0:
+        raise ConfigError("LIVE_BADGE_STEP_SECONDS must be at least 1 and LIVE_BADGE_SKEW_SECONDS "
+                          "not negative")
     if env == "production":
         check_production(config)
     app.config.from_mapping(config)

@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import DateTime, Engine, MetaData, Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -51,10 +51,25 @@ def execute_core(session: Session, statement, params: dict):
     return session.connection().execute(statement, params)
 
 
+def read_core(session: Session, statement, params: dict) -> list:
+    """The rows of a read-only statement that loads no entities, on a connection of its own when
+    the session has not begun a transaction: one pooled connection for one statement, without the
+    session's transaction bookkeeping (≈ 300 µs of CPU, most of a polled endpoint's own work).
+    Once the session is in a transaction (it wrote or read already; a test's outer transaction)
+    the statement runs there, so it sees what the session sees."""
+    if isinstance(session, scoped_session):
+        session = session()
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not session.in_transaction():
+        with bind.connect() as connection:
+            return connection.execute(statement, params).all()
+    return session.connection().execute(statement, params).all()
+
+
 def insert_unless_duplicate(session: Session, table: Table, values: dict, *,
                             unique: str | tuple[str, ...]) -> int | None:
     """INSERT … ON CONFLICT (`unique`) DO NOTHING RETURNING id: the new row's id, or None when a
-    row with the same `unique` value exists (committed, or committed by a racing transaction
+    row with the same `unique` value(s) exists (committed, or committed by a racing transaction
     we waited for). One round trip, no savepoint, and the transaction stays usable."""
     statement = _insert_unless_duplicate(session.get_bind().dialect.name, table, unique)
     return execute_core(session, statement, values).scalar()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    BigInteger, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.masterdata.models import Technician
 
 IMAGE_KINDS = ("qr_png", "qr_svg", "card_png", "wxacode")
+PRESENCE_CHANNELS = ("miniprogram", "h5")
 CONTENT_TYPES = {"qr_png": "image/png", "qr_svg": "image/svg+xml", "card_png": "image/png",
                  "wxacode": "image/png"}
 
@@ -87,3 +89,29 @@ class TechnicianPhoto(db.Model):
 
     def __repr__(self) -> str:
         return f"<TechnicianPhoto technician={self.technician_id} {self.etag[:8]}>"
+
+
+class Presence(db.Model):
+    """A signed-in customer opened a technician's live badge token (在场扫码) while it was live:
+    they stood in front of the technician's phone at `scanned_at` (or were sent its screen within
+    seconds). Kept as evidence; a rating of that technician within PRESENCE_HOURS carries
+    `presence: true`. One row per customer, technician and token step, so reloading the page or a
+    retried call records nothing new."""
+
+    __tablename__ = "presences"
+    __table_args__ = (
+        UniqueConstraint("user_id", "technician_id", "step"),
+        CheckConstraint("channel IN ('miniprogram', 'h5')", name="channel"),
+        Index("ix_presences_technician_scanned", "technician_id", "scanned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    step: Mapped[int] = mapped_column(BigInteger)      # the live token's step (live.py)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16))
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+
+    def __repr__(self) -> str:
+        return f"<Presence user={self.user_id} technician={self.technician_id} step={self.step}>"

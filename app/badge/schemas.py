@@ -70,6 +70,11 @@ class BadgeLandingOut(Schema):
         "description": "one page, newest first (?page=, ?per_page= up to 100, default 20)"})
     rateable_page = fields.Nested(PageMeta, required=True)
 
+    presence = fields.Boolean(required=True, metadata={
+        "description": "a live badge token was scanned: this customer's ratings of this "
+                       "technician carry presence for PRESENCE_HOURS; false for a static badge"})
+
+
 
 class PhotoOut(Schema):
     """A technician's photo as stored: re-encoded JPEG, square, without EXIF."""
@@ -81,3 +86,26 @@ class PhotoOut(Schema):
     width = fields.Integer(required=True)
     height = fields.Integer(required=True)
     uploaded_at = fields.DateTime(required=True)
+
+
+class LiveBadgeOut(Schema):
+    """A live badge token (在场扫码). Show its QR (`qr_png_url`, or draw `url` yourself) and fetch
+    the next one after `expires_in` seconds; it keeps working `valid_for` seconds in all, one step
+    longer than it is shown, so a phone that loses its network stays usable for one step."""
+
+    token = fields.String(required=True, metadata={
+        "description": "32 characters (base32): also fits a mini-program code's scene"})
+    expires_in = fields.Integer(required=True, metadata={
+        "description": "seconds until the next token: refresh then"})
+    valid_for = fields.Integer(required=True, metadata={
+        "description": "seconds this token is still accepted (expires_in + one step)"})
+    step_seconds = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "the H5 page the live QR opens"})
+    qr_png_url = fields.String(required=True)
+    qr_svg_url = fields.String(required=True)
+
+
+class LivePageOut(LiveBadgeOut):
+    """What the technician's live H5 page fetches: the same, with the QR inline."""
+
+    qr_data_url = fields.String(required=True, metadata={"description": "data: URL of the QR SVG"})

@@ -198,6 +198,11 @@ def resolve_badge(token: str, *, allow_suspended: bool = False) -> Badge:
     ref = decode_token(_token_keys(), token)
     if ref is None:
         raise badge_not_found()
+    return badge_for_ref(ref, allow_suspended=allow_suspended)
+
+
+def badge_for_ref(ref: BadgeRef, *, allow_suspended: bool = False) -> Badge:
+    """The badge a genuine token (static or live) names, if it still works; else 404/410."""
     badge = find_badge(ref.technician_id)
     check_badge_state(ref, current_version=badge.version if badge else None,
                       revoked=bool(badge and badge.revoked_at),
@@ -271,6 +276,7 @@ class ImageOut:
     etag: str
     data: bytes
     rendered_now: bool = False     # stored just now: the caller has a write to commit
+    max_age: int | None = None     # how long caches may keep it, when not the route's default
 
 
 # The hot path of a scan: built once, run through the session's connection, so each request pays

@@ -13,6 +13,8 @@ Why this shape:
   reveals neither how many technicians there are nor how often a badge was rotated.
 - Only the one canonical spelling decodes: the last base32 character carries two spare bits, and
   a token differing there would otherwise decode to the same bytes.
+- `seal`/`unseal` are shared with the live badge (live.py), which seals a longer payload under
+  keys of its own purpose.
 
 Both keys are derived from SECRET_KEY with a label, so this use of the secret cannot be confused
 with any other. Changing SECRET_KEY invalidates every printed badge.
@@ -31,10 +33,7 @@ MAC_BYTES = 10
 MAX_TECHNICIAN_ID = 2**32 - 1
 MAX_VERSION = 2**16 - 1
 _PAYLOAD = struct.Struct(">IH")     # technician id (uint32), badge version (uint16)
-_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_ALPHABET = frozenset(_BASE32)
-# 128 bits fill 25 characters and 3 bits of the 26th; its 2 low bits must be zero.
-_SPARE_BITS_SET = {char: index & 0b11 != 0 for index, char in enumerate(_BASE32)}
+_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,12 @@ class BadgeRef:
     version: int
 
 
-def derive_keys(secret: str | bytes) -> TokenKeys:
+def derive_keys(secret: str | bytes, purpose: bytes = b"badge-token") -> TokenKeys:
+    """The MAC and mask keys for tokens of one `purpose`: one secret, keys that never meet."""
     secret = secret.encode() if isinstance(secret, str) else secret
     return TokenKeys(
-        mac=hmac.new(secret, b"badge-token/mac/v1", hashlib.sha256).digest(),
-        mask=hmac.new(secret, b"badge-token/mask/v1", hashlib.sha256).digest(),
+        mac=hmac.new(secret, purpose + b"/mac/v1", hashlib.sha256).digest(),
+        mask=hmac.new(secret, purpose + b"/mask/v1", hashlib.sha256).digest(),
     )
 
 
@@ -63,12 +63,41 @@ def _mac(keys: TokenKeys, payload: bytes) -> bytes:
     return hmac.digest(keys.mac, payload, "sha256")[:MAC_BYTES]
 
 
-def _mask(keys: TokenKeys, mac: bytes) -> bytes:
-    return hmac.digest(keys.mask, mac, "sha256")[:_PAYLOAD.size]
+def _mask(keys: TokenKeys, mac: bytes, size: int) -> bytes:
+    return hmac.digest(keys.mask, mac, "sha256")[:size]
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
     return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+def encoded_length(payload_size: int) -> int:
+    """Characters of a sealed token over `payload_size` bytes (base32, no padding)."""
+    return -(-(payload_size + MAC_BYTES) * 8 // 5)
+
+
+def seal(keys: TokenKeys, payload: bytes) -> str:
+    """`payload` masked and MAC'd: base32(payload XOR mask(mac) ‖ mac)."""
+    mac = _mac(keys, payload)
+    raw = _xor(payload, _mask(keys, mac, len(payload))) + mac
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
+
+
+def unseal(keys: TokenKeys, token: str, payload_size: int) -> bytes | None:
+    """The payload of a genuine token sealed with `keys`, or None for anything else."""
+    if len(token) != encoded_length(payload_size) or not _ALPHABET.issuperset(token):
+        return None
+    try:
+        raw = base64.b32decode(token + "=" * (-len(token) % 8))
+    except binascii.Error:
+        return None
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != token:
+        return None     # spare low bits set: a non-canonical spelling of some genuine token
+    body, mac = raw[:payload_size], raw[payload_size:]
+    payload = _xor(body, _mask(keys, mac, payload_size))
+    if not hmac.compare_digest(mac, _mac(keys, payload)):
+        return None
+    return payload
 
 
 def encode_token(keys: TokenKeys, *, technician_id: int, version: int) -> str:
@@ -76,25 +105,13 @@ def encode_token(keys: TokenKeys, *, technician_id: int, version: int) -> str:
         raise ValueError(f"technician id out of range: {technician_id}")
     if not 0 < version <= MAX_VERSION:
         raise ValueError(f"badge version out of range: {version}")
-    payload = _PAYLOAD.pack(technician_id, version)
-    mac = _mac(keys, payload)
-    raw = _xor(payload, _mask(keys, mac)) + mac
-    return base64.b32encode(raw).decode("ascii").rstrip("=")
+    return seal(keys, _PAYLOAD.pack(technician_id, version))
 
 
 def decode_token(keys: TokenKeys, token: str) -> BadgeRef | None:
     """The badge a genuine token names, or None for anything forged, altered or malformed."""
-    if len(token) != TOKEN_LENGTH or not _ALPHABET.issuperset(token):
-        return None
-    if _SPARE_BITS_SET[token[-1]]:
-        return None     # a non-canonical spelling of some genuine token's bytes
-    try:
-        raw = base64.b32decode(token + "=" * 6)
-    except binascii.Error:
-        return None
-    body, mac = raw[:_PAYLOAD.size], raw[_PAYLOAD.size:]
-    payload = _xor(body, _mask(keys, mac))
-    if not hmac.compare_digest(mac, _mac(keys, payload)):
+    payload = unseal(keys, token, _PAYLOAD.size)
+    if payload is None:
         return None
     technician_id, version = _PAYLOAD.unpack(payload)
     if technician_id == 0 or version == 0:

@@ -10,12 +10,14 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
-from app.badge import bulk, photos, service
+from app.badge import bulk, photos, presence, service
+from app.badge.live_views import h5_scan
 from app.badge.models import CONTENT_TYPES
 from app.badge.photo import PhotoRejected
 from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, PhotoOut, SheetQuery
 from app.errors import AppError, BadRequest
 from app.extensions import db
+from app.guards import large_body
 from app.identity.decorators import customer_required, technician_required
 from app.masterdata import service as masterdata
 from app.pagination import PageQuery
@@ -30,12 +32,14 @@ RATE_ENDPOINT = "h5_rating.start"
 QR_MAX_AGE = 86400
 CARD_MAX_AGE = 600
 
-_TOKEN = {"type": "string", "description": "badge token (26 characters, base32)"}
+_TOKEN = {"type": "string", "description": "badge token (26 characters, base32) or a live badge "
+                                           "token (32 characters, see /api/v1/technician/badge/live)"}
 _IMAGE_ERRORS = (404, 410)
 # The pages answer an unknown or revoked badge with an HTML page, not JSON (see _unavailable).
 _HTML_ERRORS = {status: {"description": text, "content": {"text/html": {}}}
                 for status, text in ((404, "unknown badge (HTML page)"),
-                                     (410, "revoked badge (HTML page)"))}
+                                     (410, "revoked badge, or an expired live badge: "
+                                          "请让装维人员刷新工牌 (HTML page)"))}
 
 
 def _image(media_type: str, description: str) -> dict:
@@ -46,6 +50,8 @@ def _image(media_type: str, description: str) -> dict:
 def _image_response(image: service.ImageOut, max_age: int) -> Response:
     if image.rendered_now:
         db.session.commit()
+    if image.max_age is not None:
+        max_age = image.max_age
     headers = {"ETag": f'"{image.etag}"', "Cache-Control": f"public, max-age={max_age}"}
     if "If-None-Match" in request.headers and request.if_none_match.contains(image.etag):
         return Response(status=304, headers=headers)
@@ -60,13 +66,18 @@ def _image_response(image: service.ImageOut, max_age: int) -> Response:
                     **_HTML_ERRORS})
 def landing(token: str):
     try:
-        badge = service.resolve_badge(token)
+        scan = h5_scan(token)       # a live token records presence (live_views.py)
     except AppError as exc:
         return _unavailable(exc)
-    rate_url = (url_for(RATE_ENDPOINT, badge_token=token)
+    if scan.redirect is not None:
+        return scan.redirect
+    badge = scan.scan.badge
+    # Rating goes on under the badge's static token: a live one may expire while the customer reads.
+    rate_url = (url_for(RATE_ENDPOINT, badge_token=service.badge_token(badge))
                 if RATE_ENDPOINT in current_app.view_functions else None)
     page = render_template("badge/landing.html", profile=service.public_profile(badge),
-                           rate_url=rate_url)
+                           rate_url=rate_url, live=scan.scan.presence,
+                           presence_recorded=scan.recorded)
     # The page says whether the badge still works: never serve it from a cache.
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -88,10 +99,12 @@ def show(token: str):
 
 
 def _unavailable(exc: AppError):
-    """The page for a badge that does not work (404 unknown, 410 with the reason it stopped)."""
+    """The page for a badge that does not work (404 unknown, 410 with the reason it stopped;
+    a live token past its steps has a page of its own)."""
     if exc.status not in (404, 410):
         raise exc
-    page = render_template("badge/unavailable.html", error=exc, reason=exc.details.get("reason"))
+    template = "badge/expired.html" if exc.code == "badge_expired" else "badge/unavailable.html"
+    page = render_template(template, error=exc, reason=exc.details.get("reason"))
     return page, exc.status, {"Cache-Control": "no-store"}
 
 
@@ -112,7 +125,7 @@ def photo(etag: str):
          path_params={"token": _TOKEN}, responses={200: _image("image/png", "QR code"), 304: None},
          errors=_IMAGE_ERRORS)
 def qr_png(token: str):
-    return _image_response(service.qr_image_for_token(token, "qr_png"), QR_MAX_AGE)
+    return _image_response(presence.qr_image_for_token(token, "qr_png"), QR_MAX_AGE)
 
 
 @bp.get("/b/<token>.svg")
@@ -120,7 +133,7 @@ def qr_png(token: str):
          path_params={"token": _TOKEN},
          responses={200: _image("image/svg+xml", "QR code"), 304: None}, errors=_IMAGE_ERRORS)
 def qr_svg(token: str):
-    return _image_response(service.qr_image_for_token(token, "qr_svg"), QR_MAX_AGE)
+    return _image_response(presence.qr_image_for_token(token, "qr_svg"), QR_MAX_AGE)
 
 
 @bp.get("/b/<token>/card.png")
@@ -185,6 +198,7 @@ _MULTIPART_SLACK = 64 * 1024
 
 
 @admin_bp.route("/technicians/<employee_no>/photo", methods=["PUT", "POST"])
+@large_body                 # a phone photo is megabytes: TECHNICIAN_PHOTO_MAX_BYTES decides
 @require_roles("manager")
 @api_doc("上传装维人员照片 (set a technician's photo: JPEG, PNG or WebP, re-encoded as a square "
          "JPEG without EXIF; used by the badge card, the printed sheet and the customer pages). "
@@ -261,12 +275,17 @@ def own_badge():
 @bp.get("/api/v1/badges/<token>")
 @customer_required
 @api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
-         "customer can rate now, one page)", tags=["badges"], path_params={"token": _TOKEN},
+         "customer can rate now, one page; a live badge token also records the customer's "
+         "presence. 404 badge_not_found; 410 badge_revoked, or badge_expired for a live token "
+         "past its steps)", tags=["badges"], path_params={"token": _TOKEN},
          query=PageQuery, responses={200: BadgeLandingOut}, errors=(401, 422) + _IMAGE_ERRORS,
          auth="user_token")
 def scan_landing(token: str):
     args = PageQuery().load(request.args)
-    badge = service.resolve_badge(token)
+    scan = presence.scan_badge(token, user_id=g.user.id, channel="miniprogram",
+                               client_ip=request.remote_addr)
+    db.session.commit()         # the presence a live token records
+    badge = scan.badge
     page = ratings.rateable_orders_page(user_id=g.user.id, technician_id=badge.technician_id,
                                         window_days=current_app.config["RATING_WINDOW_DAYS"],
                                         **args)
@@ -275,4 +294,5 @@ def scan_landing(token: str):
         "needs_binding": not ratings.has_bindings(g.user.id),
         "rateable_orders": page.items,
         "rateable_page": {"page": page.page, "per_page": page.per_page, "total": page.total,
-                          "pages": page.pages}})
+                          "pages": page.pages},
+        "presence": scan.presence})

@@ -13,6 +13,9 @@ from app.identity import service
 from app.identity.errors import InvalidUserToken, NotATechnician, TechnicianInactive
 
 H5_SESSION_USER = "wx_user"   # session value: [user id, token version]
+# Session values under this prefix are facts about this browser from before sign-in (a live badge
+# it opened, app/badge/live_views.py) that the fresh session after sign-in keeps.
+CARRY_PREFIX = "carry."
 
 
 def _claims_from_bearer():
@@ -84,7 +87,9 @@ def h5_current_user():
 
 def h5_sign_in(user) -> None:
     """Make `user` the signed-in user of this browser session (after OAuth or an SMS proof)."""
+    carried = {key: value for key, value in session.items() if key.startswith(CARRY_PREFIX)}
     session.clear()   # a fresh session for the signed-in user (no fixation of the old one)
+    session.update(carried)
     session[H5_SESSION_USER] = [user.id, user.token_version]
     session.permanent = True
 

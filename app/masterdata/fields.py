@@ -59,7 +59,7 @@ def text(max_len: int) -> Parser:
 
 def code(max_len: int = 32) -> Parser:
     def parse(value: str) -> str:
-        if len(value) > max_len or not _CODE.match(value):
+        if len(value) > max_len or not _CODE.fullmatch(value):
             raise ValueError(f"编号只能包含字母、数字和 @._- 且不超过 {max_len} 位 "
                              f"(letters, digits and @._- only, at most {max_len})")
         return value
@@ -110,7 +110,7 @@ _MONEY_DECORATION = re.compile(r"^[¥￥]|元$|,")
 
 def month(value: str) -> str:
     """A calendar month: `2026-10` (also 2026/10, 202610, 2026年10月) → `2026-10`."""
-    match = _MONTH.match(value)
+    match = _MONTH.fullmatch(value)
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
         raise ValueError("月份格式应为 YYYY-MM，如 2026-10 (month must look like 2026-10)")
     return f"{match[1]}-{int(match[2]):02d}"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, \
+    UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -41,6 +42,9 @@ class Rating(db.Model):
     client_ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The rater had scanned this technician's live badge within PRESENCE_HOURS (在场扫码):
+    # evidence for reviewers, never a condition for rating.
+    presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(String(200))
 

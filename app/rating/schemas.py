@@ -5,6 +5,11 @@ from marshmallow import Schema, fields, validate
 
 from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
+from app.reports.schemas import FORMATS, MONTH
+
+
+PRESENCE_TEXT = ("在场扫码: the rater had scanned the technician's live badge within "
+                 "PRESENCE_HOURS before rating (evidence only; never required)")
 
 
 class CommentField(fields.String):
@@ -37,6 +42,7 @@ class OwnRatingOut(RatingOut):
     order_type = fields.Function(lambda r: r.order.order_type, required=True)
     product = fields.Function(lambda r: r.order.product, required=True)
     valid = fields.Boolean(attribute="is_valid", required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
 
 
 class TagOut(Schema):
@@ -77,6 +83,7 @@ class FollowUpOut(Schema):
 class AdminRatingOut(RatingOut):
     follow_up = fields.Nested(FollowUpOut, allow_none=True, required=True)
     channel = fields.String(required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
     valid = fields.Boolean(attribute="is_valid", required=True)
     voided_at = fields.DateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)
@@ -139,3 +146,36 @@ class SmsLinkOut(Schema):
     order_no = fields.String(required=True)
     url = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
+
+
+class MonthRatingsQuery(PageQuery):
+    month = fields.String(required=True, validate=MONTH)
+    employee_no = fields.String(load_default=None, validate=validate.Length(max=32))
+    team = fields.String(load_default=None, validate=validate.Length(max=64))
+    area = fields.String(load_default=None, validate=validate.Length(max=64))
+    format = fields.String(load_default="json", validate=FORMATS,
+                           metadata={"description": "csv or xlsx: every line as a file "
+                                                    "(page and per_page ignored)"})
+
+
+class RatingLineOut(Schema):
+    rating_id = fields.Integer(required=True)
+    order_no = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    completed_at = fields.DateTime(required=True)
+    employee_no = fields.String(required=True)
+    technician_name = fields.String(required=True)
+    team = fields.String(required=True)
+    area = fields.String(required=True)
+    stars = fields.Integer(required=True)
+    tags = fields.List(fields.String(), required=True)
+    comment = fields.String(required=True)
+    channel = fields.String(required=True)
+    presence = fields.Boolean(required=True, metadata={"description": PRESENCE_TEXT})
+    created_at = fields.DateTime(required=True)
+    valid = fields.Boolean(required=True)
+
+
+class RatingLineListOut(PageMeta):
+    items = fields.List(fields.Nested(RatingLineOut), required=True)

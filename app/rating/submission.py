@@ -37,7 +37,8 @@ def submit(*, rater: TokenClaims, data: dict, channel: str,
             rater=rater, channel=channel, window_days=config["RATING_WINDOW_DAYS"],
             catalogue=service.tag_catalogue(config.get("RATING_TAGS_FILE")),
             client_ip=request.remote_addr, user_agent=request.user_agent.string,
-            recovery_hours=config["RECOVERY_DUE_HOURS"], **data)
+            recovery_hours=config["RECOVERY_DUE_HOURS"],
+            presence_hours=config["PRESENCE_HOURS"], **data)
     except service.AlreadyRated:
         # A concurrent retry with the same key may have won the race: answer as it did. (Our
         # insert waited for the winner's commit and inserted nothing; its replay is visible.)

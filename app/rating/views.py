@@ -2,18 +2,20 @@
 service-recovery tasks."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, g, request
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.pagination import PageQuery, page_body
 from app.identity.decorators import claims_required, technician_required
-from app.rating import links, rules, service
+from app.rating import links, listing, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
-    OrderOut, OwnRatingListOut, RatingIn, RatingOut, RecoveryCloseIn, RecoveryQuery,
-    RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
+    MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn, RatingLineListOut, RatingOut,
+    RecoveryCloseIn, RecoveryQuery, RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
 
@@ -56,6 +58,39 @@ def own_ratings():
          tags=["ratings"], responses={200: OrderOut}, errors=(404,))
 def admin_order(order_no: str):
     return OrderOut().dump(service.describe_order(order_no))
+
+
+_FILES = {"csv": "text/csv; charset=utf-8",
+          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@bp.get("/admin/ratings")
+@require_roles("manager", "auditor")
+@api_doc("评价明细 (the ratings of the orders completed in a month, with 在场扫码 presence and "
+         "validity, never who rated; format=csv (UTF-8 with BOM) or xlsx gives every line as a "
+         "file)", tags=["ratings"], query=MonthRatingsQuery, responses={200: {
+             "description": "OK", "content": {"application/json": {"schema": RatingLineListOut},
+                                              **{m.split(";")[0]: _BINARY
+                                                 for m in _FILES.values()}}}})
+def month_ratings():
+    args = MonthRatingsQuery().load(request.args)
+    config = current_app.config
+    fmt, page, per_page, month = (args.pop(k) for k in ("format", "page", "per_page", "month"))
+    query = service.month_ratings(month, tz_name=config["TIMEZONE"], **args)
+    if fmt == "json":
+        return RatingLineListOut().dump({
+            "items": service.rating_lines(query, page=page, per_page=per_page), "page": page,
+            "per_page": per_page, "total": (total := service.count_lines(query)),
+            "pages": -(-total // per_page)})
+    data = listing.ratings_file(
+        service.rating_lines(query), fmt, month=month, tz_name=config["TIMEZONE"],
+        catalogue=service.tag_catalogue(config.get("RATING_TAGS_FILE")),
+        presence_hours=config["PRESENCE_HOURS"])
+    return Response(data, content_type=_FILES[fmt], headers={
+        "Content-Disposition": f"attachment; filename=ratings.{fmt}; "
+                               f"filename*=UTF-8''{quote(f'评价明细-{month}')}.{fmt}",
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/admin/recovery-tasks")

@@ -40,7 +40,8 @@ def simulator(host: str, port: int):
 @wechat_cli.command("demo")
 @with_appcontext
 def demo():
-    """Print a ready-to-paste demo: log in, bind a demo account, bind a demo technician."""
+    """Print a ready-to-paste demo: log in, bind a demo account, bind a demo technician, scan
+    the technician's live badge."""
     api = current_app.config["PUBLIC_BASE_URL"]
     account = db.session.scalar(select(BroadbandAccount).order_by(BroadbandAccount.id).limit(1))
     technician = db.session.scalar(select(Technician).where(Technician.status == "active")
@@ -55,4 +56,10 @@ curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{
 curl -s {api}/api/v1/bindings -H "Authorization: Bearer $TOKEN"
 # 3. technician {technician.employee_no}: log in as another person, bind with the registered phone
 TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1:'$RANDOM'"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}:'$RANDOM'"}}'""")
+curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}:'$RANDOM'"}}'
+# 4. live badge (在场扫码): the technician's token changes every LIVE_BADGE_STEP_SECONDS; alice scans it
+LIVE=$(curl -s {api}/api/v1/technician/badge/live -H "Authorization: Bearer $TECH" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+curl -s {api}/api/v1/badges/$LIVE -H "Authorization: Bearer $TOKEN"     # "presence": true
+# the technician's full-screen live page in a browser: on any {api} page run
+#   document.cookie = "sim_user=tech1; path=/"   (the simulator signs the browser in as tech1)
+# then open {api}/h5/technician/badge""")

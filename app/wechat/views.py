@@ -13,7 +13,7 @@ from app.guards import raw_body
 from app.redirects import safe_next
 from app.identity import accounts
 from app.identity import service as identity
-from app.identity.decorators import H5_SESSION_USER, h5_current_user
+from app.identity.decorators import h5_current_user, h5_sign_in
 from app.wechat import gateway, push
 
 bp = Blueprint("wechat", __name__)
@@ -94,9 +94,7 @@ def h5_oauth_callback():
     oauth = gateway.oauth_exchange(code)
     user = identity.login_official_account(openid=oauth.openid, unionid=oauth.unionid)
     db.session.commit()
-    session.clear()   # a fresh session for the signed-in user (no fixation of the old one)
-    session[H5_SESSION_USER] = [user.id, user.token_version]
-    session.permanent = True
+    h5_sign_in(user)
     return redirect(target, code=302)
 
 

@@ -155,6 +155,18 @@ def test_an_oversized_upload_is_refused_before_it_is_read(app, client, admin_hea
     assert (answer.status_code, answer.json["error"]["code"]) == (413, "photo_too_large")
 
 
+def test_a_photo_straight_from_a_phone_camera_is_accepted(client, admin_headers):
+    # Megabytes, far above the body limit of ordinary calls: the photo's own limit decides.
+    noise = Image.frombytes("RGB", (1600, 1600), bytes(range(256)) * (1600 * 1600 * 3 // 256))
+    out = io.BytesIO()
+    noise.save(out, format="JPEG", quality=98)
+    raw = out.getvalue()
+    assert len(raw) > 1024 * 1024
+    technician = factories.technician()
+    answer = upload(client, admin_headers, technician.employee_no, raw)
+    assert answer.status_code == 200 and answer.json["width"] == OUTPUT_SIDE
+
+
 def test_only_managers_set_photos_and_unknown_technicians_are_404(client, api_key):
     technician = factories.technician()
     integration = {"Authorization": f"Bearer {api_key('integration')}"}

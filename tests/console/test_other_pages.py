@@ -140,3 +140,20 @@ def test_audit_log_page(sign_in, flagged_ring):
     page = manager.get("/console/audit?action=download").get_data(as_text=True)
     assert "定星核算-2026-10.csv" in page and manager.user.username in page
     assert "登录" in manager.get("/console/audit").get_data(as_text=True)
+
+
+def test_technician_page_marks_ratings_given_in_presence(sign_in):
+    from datetime import datetime, timedelta, timezone
+    from tests.console.conftest import rating, user
+    tech = factories.technician(name="钱进")
+    now = datetime.now(timezone.utc)
+    present = rating(factories.order(technician=tech), user(), rated_at=now - timedelta(hours=1),
+                     comment="当面扫码评价")
+    present.presence = True
+    rating(factories.order(technician=tech), user(), rated_at=now, comment="从家里评价")
+    db.session.flush()
+    text = sign_in("auditor").get(f"/console/technicians/{tech.employee_no}").get_data(
+        as_text=True)
+    rows = {row.split("</tr>")[0] for row in text.split("<tr>") if "评价" in row}
+    assert any("当面扫码评价" in row and "在场" in row for row in rows)
+    assert any("从家里评价" in row and "在场" not in row for row in rows)

@@ -13,7 +13,8 @@ from functools import cache
 from blinker import Namespace
 from sqlalchemy import bindparam, exists, func, select
 
-from app.db import execute_core, insert_unless_duplicate, utcnow
+from app.badge.models import Presence
+from app.db import UTCDateTime, execute_core, insert_unless_duplicate, utcnow
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.identity.errors import InvalidUserToken
@@ -68,12 +69,13 @@ class RatedOrder:
     rater_is_a_technician: bool     # bound to any technician
     has_callbacks: bool
     technician_last_rated_at: datetime | None    # the technician's latest rating before this one
+    rater_present: bool             # scanned this technician's live badge within PRESENCE_HOURS
 
     @classmethod
     def from_row(cls, row) -> RatedOrder:
         values = row._asdict()
         for name in ("rater_is_technician", "rater_is_bound", "already_rated",
-                     "rater_is_a_technician", "has_callbacks"):
+                     "rater_is_a_technician", "has_callbacks", "rater_present"):
             values[name] = bool(values[name])       # SQLite answers EXISTS with 0/1
         return cls(**values)
 
@@ -93,6 +95,7 @@ class SubmittedRating:
     client_ip: str | None
     user_agent: str | None
     created_at: datetime
+    presence: bool
 
     @property
     def order_id(self) -> int:
@@ -114,11 +117,15 @@ class SubmittedRating:
 def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[str], comment: str,
                   channel: str, window_days: int, catalogue: tuple[Tag, ...],
                   client_ip: str | None = None, user_agent: str | None = None,
-                  recovery_hours: int = 48, now: datetime | None = None) -> SubmittedRating:
+                  recovery_hours: int = 48, presence_hours: int = 24,
+                  now: datetime | None = None) -> SubmittedRating:
     """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3. `rater` is
-    a user token's claims: a revoked token is refused here, in the same query (401)."""
+    a user token's claims: a revoked token is refused here, in the same query (401). The rating
+    carries `presence` when the rater scanned the technician's live badge in the last
+    `presence_hours` (never a reason to refuse one)."""
     now = now or utcnow()
-    order = rated_order(order_no, rater, channel=channel)
+    order = rated_order(order_no, rater, channel=channel,
+                        present_since=now - timedelta(hours=presence_hours))
     if order is not None and order.rater_is_technician:
         # Only the order's own technician learns that it exists: it is theirs.
         raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
@@ -144,7 +151,7 @@ def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[s
     values = {"user_id": rater.user_id, "stars": stars, "tags": list(dict.fromkeys(tags)),
               "comment": rules.clean_comment(comment), "channel": channel,
               "client_ip": client_ip, "user_agent": (user_agent or "")[:400] or None,
-              "created_at": now}
+              "created_at": now, "presence": order.rater_present}
     # The unique order key decides a race: the loser inserts nothing and is told so.
     rating_id = insert_unless_duplicate(
         db.session, Rating.__table__, {**values, "order_id": order.id, "openid": order.rater_openid,
@@ -160,12 +167,13 @@ def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[s
     return rating
 
 
-def rated_order(order_no: str, rater: TokenClaims, *, channel: str) -> RatedOrder | None:
+def rated_order(order_no: str, rater: TokenClaims, *, channel: str,
+                present_since: datetime) -> RatedOrder | None:
     """The order as `rater` would rate it on `channel`, or None when there is no such order.
     Raises InvalidUserToken when the claims' token version is no longer the user's."""
     row = execute_core(db.session, _rated_order_query(), {
         "order_no": order_no, "user_id": rater.user_id, "token_version": rater.token_version,
-        "openid_app": CHANNEL_APP[channel]}).one_or_none()
+        "openid_app": CHANNEL_APP[channel], "present_since": present_since}).one_or_none()
     if row is None:
         raise InvalidUserToken()
     return None if row.id is None else RatedOrder.from_row(row)
@@ -197,6 +205,11 @@ def _rated_order_query():
         exists().where(CallbackResult.order_id == WorkOrder.id).label("has_callbacks"),
         select(func.max(Rating.created_at)).where(Rating.technician_id == WorkOrder.technician_id)
         .scalar_subquery().label("technician_last_rated_at"),
+        # Presence rides in the same query: the (user, technician, step) key's index finds it.
+        exists().where(Presence.user_id == user_id,
+                       Presence.technician_id == WorkOrder.technician_id,
+                       Presence.scanned_at > bindparam("present_since", type_=UTCDateTime)
+                       ).label("rater_present"),
     ).select_from(WeChatUser).outerjoin(
         WorkOrder, WorkOrder.order_no == bindparam("order_no")).outerjoin(
         Technician, Technician.id == WorkOrder.technician_id).outerjoin(

@@ -14,7 +14,7 @@ from app.reports import service as report_service
 from app.timeutil import month_bounds
 
 SORTABLE = ("employee_no", "name", "team", "area", "orders_completed", "wechat_ratings",
-            "participation_rate", "avg_stars", "satisfaction_rate", "install_pay",
+            "participation_rate", "avg_stars", "satisfaction_rate", "presence_rate", "install_pay",
             "frauds_confirmed")
 
 

@@ -141,7 +141,7 @@ def _freeze(version_id: int, month: str, tariff: Tariff, tz_name: str):
             pay_rows.append(row)
     if batch:
         _insert_lines(batch)
-    report_rows = month_rows(figures, ctx.frauds, TechnicianFilter())
+    report_rows = month_rows(figures, ctx.frauds, TechnicianFilter(), ctx.presence)
     _store_rows(version_id, report_rows, pay_rows)
     return report_rows, pay_rows
 

@@ -15,8 +15,8 @@ from app.reports.tariff import Tariff, fen_to_yuan, order_pay
 SATISFIED_MIN_STARS = 4        # 满意: a WeChat rating of 4 or 5 stars
 RATE_PLACES = Decimal("0.0001")
 AVG_PLACES = Decimal("0.01")
-COUNT_FIELDS = ("orders_completed", "wechat_ratings", "wechat_satisfied", "install_pay_fen",
-                "frauds_confirmed")
+COUNT_FIELDS = ("orders_completed", "wechat_ratings", "wechat_satisfied", "wechat_with_presence",
+                "install_pay_fen", "frauds_confirmed")
 
 
 def ratio(numerator: int, denominator: int, places: Decimal = RATE_PLACES) -> float | None:
@@ -33,6 +33,9 @@ class MonthFigures:
     orders_completed: int = 0
     wechat_ratings: int = 0
     wechat_satisfied: int = 0
+    # WeChat ratings given in front of the technician (在场扫码, SPEC "Proof of presence"): the
+    # share tells managers where the live badge is used; it never changes pay.
+    wechat_with_presence: int = 0
     stars: dict[int, int] = field(default_factory=lambda: {s: 0 for s in range(1, 6)})
     install_pay_fen: int = 0
     frauds_confirmed: int = 0
@@ -78,6 +81,8 @@ class MonthFigures:
             "avg_stars": ratio(star_sum, sum(self.stars.values()), AVG_PLACES),
             "wechat_satisfied": self.wechat_satisfied,
             "satisfaction_rate": ratio(self.wechat_satisfied, self.wechat_ratings),
+            "ratings_with_presence": self.wechat_with_presence,
+            "presence_rate": ratio(self.wechat_with_presence, self.wechat_ratings),
             "install_pay": fen_to_yuan(self.install_pay_fen),
             "install_pay_fen": self.install_pay_fen,
             "frauds_confirmed": self.frauds_confirmed,
@@ -87,6 +92,8 @@ class MonthFigures:
     def from_row(cls, row: dict) -> "MonthFigures":
         return cls(orders_completed=row["orders_completed"], wechat_ratings=row["wechat_ratings"],
                    wechat_satisfied=row["wechat_satisfied"],
+                   # Versions closed before presence was counted have no such field.
+                   wechat_with_presence=row.get("ratings_with_presence", 0),
                    stars={int(s): n for s, n in row["stars"].items()},
                    install_pay_fen=row["install_pay_fen"],
                    frauds_confirmed=row["frauds_confirmed"])

@@ -5,6 +5,7 @@ from typing import Iterable
 
 from app.fraud import service as fraud_service
 from app.reports import queries
+from app.reports.paymonth import presence_counts
 from app.reports.figures import MonthFigures, technician_row
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff
@@ -25,12 +26,13 @@ def live_rows(*, month: str, tariff: Tariff, tz_name: str,
             tariff, order_type=order_type, product=product, area=area, stars=stars,
             wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid),
             false_closure=bool(closed))
-    return month_rows(figures, frauds, who)
+    return month_rows(figures, frauds, who, presence_counts(month, tz_name))
 
 
 def month_rows(figures: dict[int, MonthFigures], frauds: dict[int, int],
-               who: TechnicianFilter) -> list[dict]:
-    """One line per technician, by employee_no.
+               who: TechnicianFilter, presence: dict[int, int]) -> list[dict]:
+    """One line per technician, by employee_no; `presence`: technician id → WeChat ratings given
+    in presence (在场扫码).
 
     Covered: technicians with a completed order or a confirmed fraud in the month, and every
     active technician (a zero line says "did no work", which a pay run wants to see)."""
@@ -41,16 +43,17 @@ def month_rows(figures: dict[int, MonthFigures], frauds: dict[int, int],
             continue
         month_figures = figures.get(tid) or MonthFigures()
         month_figures.frauds_confirmed = frauds.get(tid, 0)
+        month_figures.wechat_with_presence = presence.get(tid, 0)
         who_fields = {"technician_id": tid, **{k: tech[k] for k in WHO_FIELDS[1:]}}
         rows.append(technician_row(who_fields, month_figures, star_eligible=not frauds.get(tid)))
     return rows
 
 
 def rows_from_lines(lines: Iterable[dict], frauds: dict[int, int], who: TechnicianFilter,
-                    tariff: Tariff) -> list[dict]:
+                    tariff: Tariff, presence: dict[int, int]) -> list[dict]:
     """Report lines built from install ledger lines, so the two agree by construction."""
     figures: dict[int, MonthFigures] = {}
     for line in lines:
         if line.get("component", "install") == "install":
             figures.setdefault(line["technician_id"], MonthFigures()).add_line(line, tariff)
-    return month_rows(figures, frauds, who)
+    return month_rows(figures, frauds, who, presence)

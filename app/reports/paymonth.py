@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.fraud import service as fraud_service
+from app.rating import service as rating_service
 from app.reports import payqueries, payrules, queries
 from app.reports.paysheet import (
     REPAIR, PayFacts, assessment, maintenance_line_fen, on_sheet, pay_row)
@@ -34,6 +35,7 @@ class MonthContext:
     fines_fen: dict[int, int]              # the month's offence fine
     grades: dict[int, int | None]          # previous quarter's grade
     complained: set[int]                   # a justified complaint this month (ranking veto)
+    presence: dict[int, int]               # WeChat ratings given in presence (report column)
 
 
 def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
@@ -46,7 +48,14 @@ def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
         fines_fen={tid: yuan * 100
                    for tid, yuan in fraud_service.fines_by_technician(month).items()},
         grades={line["technician_id"]: line["grade"] for line in grades["items"]},
-        complained=queries.technicians_with_justified_complaints(start, end))
+        complained=queries.technicians_with_justified_complaints(start, end),
+        presence=presence_counts(month, tz_name))
+
+
+def presence_counts(month: str, tz_name: str) -> dict[int, int]:
+    """Technician id → the month's valid WeChat ratings that carry presence (在场扫码)."""
+    return {tid: share.with_presence for tid, share in
+            rating_service.presence_share_by_technician(month, tz_name=tz_name).items()}
 
 
 def new_facts(tid: int, ctx: MonthContext, tariff: Tariff) -> PayFacts:
@@ -155,7 +164,8 @@ def live_score_rows(*, month: str, tariff: Tariff, tz_name: str) -> list[dict]:
     ctx = MonthContext(period=Period(month, start, end), bonus_quarter="",
                        frauds=fraud_service.confirmed_frauds_by_technician([month]),
                        fines_fen={}, grades={},
-                       complained=queries.technicians_with_justified_complaints(start, end))
+                       complained=queries.technicians_with_justified_complaints(start, end),
+                       presence={})
     facts = live_facts(ctx, tariff, TechnicianFilter(), money=False)
     rows = []
     for tech in queries.technicians(TechnicianFilter()):

@@ -92,6 +92,32 @@ def team_ranking(items: Iterable[Mapping]) -> list[dict]:
             for rank, (average, count, (area, team)) in enumerate(averages, start=1)]
 
 
+def add_presence(items: list[dict], teams: list[dict],
+                 shares: Mapping[int, tuple[int, int]]) -> None:
+    """Presence share (在场扫码) beside each ranked technician and team: of their WeChat ratings
+    this month, how many were given in front of the technician. `shares`: technician id →
+    (WeChat ratings, with presence). None where there is no rating to judge by."""
+    per_team: dict[tuple, list[int]] = {}
+    for item in items:
+        ratings, present = shares.get(item["technician_id"], (0, 0))
+        item["ratings_with_presence"] = present
+        item["presence_rate"] = _rate(present, ratings)
+        team = per_team.setdefault((item["area"], item["team"]), [0, 0])
+        team[0] += ratings
+        team[1] += present
+    for team in teams:
+        ratings, present = per_team.get((team["area"], team["team"]), (0, 0))
+        team["ratings_with_presence"] = present
+        team["presence_rate"] = _rate(present, ratings)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    exact = Decimal(part) / Decimal(whole)
+    return float(exact.quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
 def complaints_per_10k(complaints: Mapping[str, int], accounts: Mapping[str, int]) -> list[dict]:
     """万投比 per area: the month's complaints ÷ the area's broadband accounts × 10,000."""
     out = []

@@ -34,6 +34,10 @@ class RankingItemOut(Schema):
     recommendation = fields.String(allow_none=True, required=True,
                                    validate=validate.OneOf(["training", "removal"]),
                                    metadata={"description": "training 待岗培训, removal 清退"})
+    ratings_with_presence = fields.Integer(required=True, metadata={
+        "description": "the month's WeChat ratings given in presence (在场扫码)"})
+    presence_rate = fields.Float(required=True, allow_none=True, metadata={
+        "description": "share of the month's WeChat ratings given in presence; null without one"})
 
 
 class TeamRankOut(Schema):
@@ -42,6 +46,10 @@ class TeamRankOut(Schema):
     team = fields.String(required=True)
     technicians = fields.Integer(required=True)
     average_score = fields.Float(required=True)
+    ratings_with_presence = fields.Integer(required=True, metadata={
+        "description": "the month's WeChat ratings given in presence (在场扫码)"})
+    presence_rate = fields.Float(required=True, allow_none=True, metadata={
+        "description": "share of the month's WeChat ratings given in presence; null without one"})
 
 
 class AreaComplaintsOut(Schema):

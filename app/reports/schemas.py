@@ -69,6 +69,10 @@ class _Figures(Schema):
     wechat_satisfied = fields.Integer(required=True)
     satisfaction_rate = fields.Float(required=True, allow_none=True,
                                      metadata={"description": "null when no WeChat ratings"})
+    ratings_with_presence = fields.Integer(required=True, metadata={
+        "description": "WeChat ratings given in front of the technician (在场扫码)"})
+    presence_rate = fields.Float(required=True, allow_none=True, metadata={
+        "description": "ratings_with_presence / wechat_ratings; null when no WeChat ratings"})
     install_pay = fields.String(required=True, metadata={"description": "yuan, 2 decimals"})
     install_pay_fen = fields.Integer(required=True)
     frauds_confirmed = fields.Integer(required=True)

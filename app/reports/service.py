@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from app.db import utcnow
 from app.errors import NotFound
 from app.masterdata.models import Technician
+from app.rating import service as rating_service
 from app.reports import bulletins, closing, paymonth, paysheet, queries, ranking
 from app.reports.closing import (  # noqa: F401  (part of this module's interface)
     MonthAlreadyClosed, MonthNotClosed, MonthNotOver, MonthStateChanged, close_month, get_version,
@@ -103,6 +104,16 @@ def _ranked_rows(month: str, tariff: Tariff, tz_name: str, live: bool = False) -
     return latest, version, status, rows
 
 
+def _presence_shares(month: str, version, tz_name: str) -> dict[int, tuple[int, int]]:
+    """Technician id → (WeChat ratings, with presence): frozen with a closed month's report, so a
+    closed ranking does not move; else live."""
+    if version is not None:
+        return {row["technician_id"]: (row["wechat_ratings"], row.get("ratings_with_presence", 0))
+                for row in closing.version_rows(version, TechnicianFilter())}
+    return {tid: (share.ratings, share.with_presence) for tid, share in
+            rating_service.presence_share_by_technician(month, tz_name=tz_name).items()}
+
+
 def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = False) -> dict:
     """The month's ranking with stars (after the veto), the bottom list with consecutive months
     and recommendations, the team ranking and 万投比 per area."""
@@ -124,6 +135,8 @@ def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = Fa
         item["consecutive_bottom_months"] = months
         item["recommendation"] = ranking.recommendation(months, rules) if item["bottom"] else None
     start, end = month_bounds(month, tz_name)
+    teams = ranking.team_ranking(items)
+    ranking.add_presence(items, teams, _presence_shares(month, version, tz_name))
     return {**_head(month, latest, version, status,
                     version.tariff_version if version else tariff.version),
             "ranked": len(items), "rules": {"stars": rules.stars, "bottom": rules.bottom,
@@ -131,7 +144,7 @@ def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = Fa
                                            "removal_months": rules.removal_months},
             "items": items, "stars": [i for i in items if i["star"]],
             "bottom": [i for i in items if i["bottom"]],
-            "teams": ranking.team_ranking(items),
+            "teams": teams,
             "areas": ranking.complaints_per_10k(queries.complaints_by_area(start, end),
                                                 queries.accounts_by_area())}
 
@@ -176,7 +189,7 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
         row = paysheet.pay_row(paymonth.who_fields(queries.technicians(who)[0]), facts, tariff,
                                ctx.bonus_quarter)
         pay = row if paysheet.on_sheet(row) else None
-        report_rows = rows_from_lines(lines, ctx.frauds, who, tariff)
+        report_rows = rows_from_lines(lines, ctx.frauds, who, tariff, ctx.presence)
         tariff_version = tariff.version
     summary = report_rows[0] if report_rows else None
     components: dict[str, int] = paymonth.ledger_totals(lines)

@@ -7,18 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.console import charts
+from app.fraud.labels import DETECTORS
 
-DETECTORS = {
-    "rater_is_technician": "评价人是装维人员",
-    "multi_account_rater": "一个微信评价多个账号",
-    "shared_device": "同一网络/设备",
-    "duplicate_comment": "评价内容雷同",
-    "burst": "集中突击评价",
-    "rated_before_completion": "竣工前评价",
-    "callback_contradiction": "与回访结果矛盾",
-    "response_rate_outlier": "参评率异常偏高",
-    "fast_response_outlier": "竣工即评异常",
-}
 # Which layout shows each detector's evidence best.
 LAYOUTS = {"multi_account_rater": "accounts", "duplicate_comment": "comments", "burst": "timeline",
            "shared_device": "device"}

@@ -13,7 +13,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from app.errors import BadRequest
@@ -86,7 +86,9 @@ def open_csv(source: BinaryIO) -> tuple[CountingStream, str, io.TextIOWrapper]:
     return raw, encoding, text
 
 
-def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]:
+def read_csv(text: io.TextIOBase, expected: tuple[str, ...],
+             on_header: Callable[[list[str]], None] | None = None) -> Iterator[Record]:
+    """Records of a CSV whose header has the `expected` columns; `on_header` sees the header."""
     reader = csv.reader(text)
     try:
         header = next(reader)
@@ -94,6 +96,8 @@ def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]
         raise BadFile("无法读取表头 (cannot read the header row)", code="bad_header") from exc
     header = [h.strip().lstrip("\ufeff") for h in header]
     check_header(header, expected)
+    if on_header:
+        on_header(header)
     width = len(header)
     row = 1
     while True:
@@ -108,8 +112,8 @@ def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]
         row += 1
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
-        if len(cells) != width:
-            yield row, None, (f"应有 {width} 列，实际 {len(cells)} 列 "
+        if len(cells) != width:     # the cells still go back to the operator, as far as they go
+            yield row, dict(zip(header, cells)), (f"应有 {width} 列，实际 {len(cells)} 列 "
                               f"(expected {width} fields, got {len(cells)})")
             continue
         yield row, dict(zip(header, cells)), None

@@ -33,13 +33,15 @@ def get_import_spec(kind: str) -> ImportSpec:
 
 
 def import_csv(kind: str, source: BinaryIO, *, batch_size: int, on_batch=None, on_reject=None,
-               stream_holder: list | None = None) -> ImportResult:
-    """Import a CSV byte stream of `kind`; `stream_holder` receives the counting stream."""
+               stream_holder: list | None = None, on_header=None) -> ImportResult:
+    """Import a CSV byte stream of `kind`; `stream_holder` receives the counting stream,
+    `on_header` the file's header (before any row)."""
     spec = get_import_spec(kind)
     raw, _encoding, text = readers.open_csv(source)
     if stream_holder is not None:
         stream_holder.append(raw)
-    result = run_import(spec, readers.read_csv(text, spec.header), batch_size=batch_size,
+    result = run_import(spec, readers.read_csv(text, spec.header, on_header),
+                        batch_size=batch_size,
                         on_batch=on_batch, on_reject=on_reject)
     rows_imported.send(kind, result=result)
     return result

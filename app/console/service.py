@@ -176,7 +176,7 @@ ACTION_LABELS = {
     "suspension_lifted": "解除待岗培训", "suspension_shortened": "缩短待岗培训",
     "sample_drawn": "抽取回访样本", "sample_outcome": "记录回访结果",
     "badge_rotated": "更换工牌", "month_closed": "月结", "month_reopened": "重新打开月结",
-    "import": "导入数据",
+    "import": "导入数据", "import_dry_run": "试导入（未写入）",
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
     "task_retried": "重试后台任务",
 }

@@ -1,4 +1,5 @@
-"""`flask import <kind> FILE`: the same import as the API, streaming, committing per batch.
+"""`flask import <kind> FILE`: the same import as the API (CSV streaming, or .xlsx), committing per
+batch; each run lands in the import history (channel cli, the operating-system user).
 
 A file of a million rows is read and written batch by batch (never held whole), and each batch is
 committed so an interrupted run keeps what it did; re-running the file is safe because imports are
@@ -6,6 +7,7 @@ idempotent upserts.
 """
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import time
@@ -32,7 +34,7 @@ REJECTED_EXIT = 3
 def _make_command(kind: str):
     spec = SPECS[kind]
 
-    @click.command(kind, help=f"导入{spec.label} CSV: 列 {','.join(spec.all_columns)}。"
+    @click.command(kind, help=f"导入{spec.label} CSV 或 .xlsx: 列 {','.join(spec.all_columns)}。"
                               f"有行被拒绝时退出码 {REJECTED_EXIT}（--allow-rejects 时为 0）")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--batch-size", type=int, default=None, help="rows per batch and commit")
@@ -86,8 +88,10 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
                            err=True)
 
         try:
-            result = service.import_csv(
-                kind, source, batch_size=batch_size, on_batch=on_batch, stream_holder=holder,
+            result, _run_row = service.import_file(
+                kind, source, fmt="xlsx" if path.lower().endswith(".xlsx") else "csv",
+                batch_size=batch_size, actor=f"cli:{operator()}", channel="cli",
+                filename=os.path.basename(path), on_batch=on_batch, stream_holder=holder,
                 on_reject=writer.reject if writer else None,
                 on_header=writer.header if writer else None)
         except AppError as exc:
@@ -95,6 +99,14 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
             raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
         db.session.commit()     # what the rows_imported listeners wrote
     return result
+
+
+def operator() -> str:
+    """Who runs the command, as the operating system knows them."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):     # no login name in some containers
+        return "unknown"
 
 
 def _summary(label: str, kind: str, result, rejects: str | None) -> None:

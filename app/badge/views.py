@@ -206,7 +206,9 @@ _MULTIPART_SLACK = 64 * 1024
          "photo_unsupported_type 415, photo_too_small / photo_too_many_pixels / "
          "photo_unreadable 422",
          tags=["badges"], request_bodies=_PHOTO_BODIES, responses={200: PhotoOut},
-         errors=(400, 404, 413, 415, 422))
+         errors=(400, 404, 413, 415, 422), error_codes={
+             400: ("photo_missing",), 413: ("photo_too_large",), 415: ("photo_unsupported_type",),
+             422: ("photo_too_small", "photo_too_many_pixels", "photo_unreadable")})
 def upload_photo(employee_no: str):
     technician = masterdata.get_technician(employee_no)
     row = photos.set_photo(technician=technician, raw=_uploaded_photo(), by=g.api_key.name)

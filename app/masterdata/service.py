@@ -127,6 +127,20 @@ def find_order(order_no: str) -> WorkOrder | None:
     return db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
 
 
+def accounts_with_phone(phone: str, limit: int = 20) -> list[BroadbandAccount]:
+    """Accounts registered with exactly this phone (digits only)."""
+    return list(db.session.scalars(select(BroadbandAccount).where(BroadbandAccount.phone == phone)
+                                   .order_by(BroadbandAccount.account_no).limit(limit)))
+
+
+def orders_of_accounts(account_ids: list[int], limit: int = 50) -> list[WorkOrder]:
+    """The accounts' orders, newest first."""
+    if not account_ids:
+        return []
+    return list(db.session.scalars(select(WorkOrder).where(WorkOrder.account_id.in_(account_ids))
+                                   .order_by(WorkOrder.created_at.desc()).limit(limit)))
+
+
 def search_technicians(*, query: str = "", team: str | None = None, area: str | None = None,
                        limit: int = 100) -> list[Technician]:
     """Technicians whose employee_no, name or phone contains `query`, by employee_no."""

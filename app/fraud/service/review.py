@@ -54,6 +54,12 @@ def _flags_query(*, status: str | None = None, area: str | None = None, team: st
     return query.order_by(FraudFlag.score.desc(), FraudFlag.id)
 
 
+def flags_of_order(order_id: int) -> list[FraudFlag]:
+    """The flags on an order's rating (one at most today; a list keeps the page honest)."""
+    return list(db.session.scalars(select(FraudFlag).where(FraudFlag.order_id == order_id)
+                                   .order_by(FraudFlag.id)))
+
+
 def get_flag(flag_id: int) -> FraudFlag:
     flag = db.session.get(FraudFlag, flag_id)
     if flag is None:

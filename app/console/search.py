@@ -15,6 +15,7 @@ from app.masking import mask_phone
 from app.masterdata import service as masterdata
 from app.rating import service as rating_service
 from app.reports import service as report_service
+from app.reports.exports import present_line
 
 _PHONE = re.compile(r"^\+?[\d\s\-]{7,16}$")
 SOURCES = {"wechat": "微信评价", "ivr": "IVR回访", "manual": "人工回访", "default": "默认三星"}
@@ -68,8 +69,8 @@ def order_page(order_no: str, *, tariff, tz_name: str) -> dict:
         month = order.completed_at.astimezone(ZoneInfo(tz_name)).strftime("%Y-%m")
         ledger = report_service.pay_ledger_of(month=month, employee_no=order.technician.employee_no,
                                               tariff=tariff, tz_name=tz_name)
-        pay_line = next((line for line in ledger["lines"] if line.get("order_no") == order_no),
-                        None)
+        pay_line = next((present_line(line) for line in ledger["lines"]
+                         if line.get("order_no") == order_no), None)
     return {**described, "order": order, "month": month, "pay_line": pay_line,
             "flags": fraud_service.flags_of_order(order.id),
             "phone_masked": mask_phone(order.account.phone),

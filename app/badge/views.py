@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from app.apidocs.registry import api_doc
+from app.auth.audit import audit_api_call
 from app.auth.decorators import require_roles
 from app.badge import bulk, photos, presence, service
 from app.badge.live_views import h5_scan
@@ -174,6 +175,7 @@ def get_badge(employee_no: str):
          responses={200: BadgeOut}, errors=(404, 409))
 def rotate(employee_no: str):
     badge = service.rotate_badge(technician=masterdata.get_technician(employee_no))
+    audit_api_call("badge_rotated", employee_no, version=badge.version)
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge)), 200
 
@@ -185,6 +187,7 @@ def rotate(employee_no: str):
 def revoke(employee_no: str):
     data = BadgeRevokeIn().load(request.get_json(silent=True) or {})
     badge = service.revoke_badge(technician=masterdata.get_technician(employee_no), **data)
+    audit_api_call("badge_revoked", employee_no, reason=data.get("reason") or "")
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge)), 200
 

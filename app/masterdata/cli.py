@@ -7,7 +7,6 @@ idempotent upserts.
 """
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import time
@@ -16,6 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.audit import audit_cli, operator
 from app.errors import AppError
 from app.extensions import db
 from app.masterdata import service
@@ -88,7 +88,7 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
                            err=True)
 
         try:
-            result, _run_row = service.import_file(
+            result, run = service.import_file(
                 kind, source, fmt="xlsx" if path.lower().endswith(".xlsx") else "csv",
                 batch_size=batch_size, actor=f"cli:{operator()}", channel="cli",
                 filename=os.path.basename(path), on_batch=on_batch, stream_holder=holder,
@@ -97,16 +97,10 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
         except AppError as exc:
             db.session.rollback()
             raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
-        db.session.commit()     # what the rows_imported listeners wrote
+        audit_cli("import", f"{kind}: {os.path.basename(path)}"[:120],
+                  **service.import_details(result, run))
+        db.session.commit()     # what the rows_imported listeners wrote, and the audit entry
     return result
-
-
-def operator() -> str:
-    """Who runs the command, as the operating system knows them."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):     # no login name in some containers
-        return "unknown"
 
 
 def _summary(label: str, kind: str, result, rejects: str | None) -> None:

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.audit import audit_cli
 from app.errors import AppError
 from app.extensions import db
 from app.reports import bulletins, exports, service
@@ -82,6 +83,7 @@ def close(month: str, note: str, by: str | None):
                                       note=note, tariff=_tariff(), tz_name=_tz())
     except AppError as exc:
         _fail(exc)
+    audit_cli("month_closed", month, version=version.version, note=note)
     db.session.commit()
     _print_version(version)
 
@@ -115,6 +117,7 @@ def reopen(month: str, reason: str, by: str | None):
                                        reason=reason)
     except AppError as exc:
         _fail(exc)
+    audit_cli("month_reopened", month, version=version.version, reason=reason)
     db.session.commit()
     click.echo(f"{month} reopened (version {version.version} no longer in force)")
 

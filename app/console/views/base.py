@@ -8,7 +8,7 @@ from flask import (Blueprint, current_app, g, redirect, render_template, request
                    url_for)
 
 from app import redirects
-from app.console import service
+from app.console import auditwords, service
 from app.console.models import StaffUser
 from app.csrf import verify_csrf
 from app.errors import AppError, Forbidden
@@ -181,6 +181,11 @@ def _local(value, fmt: str = "%Y-%m-%d %H:%M"):
         return "—"
     from zoneinfo import ZoneInfo
     return value.astimezone(ZoneInfo(tz())).strftime(fmt)
+
+
+@bp.app_template_filter("audit_details")
+def _audit_details(details):
+    return auditwords.details_words(details)
 
 
 @bp.app_template_filter("pct")

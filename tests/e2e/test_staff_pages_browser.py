@@ -90,6 +90,9 @@ def test_team_leader_on_a_phone(app, live_server, browser, scene, screenshot_dir
     page.wait_for_selector("#order-star")
     assert _fits(page), "the order page is wider than the phone"
     page.screenshot(path=os.path.join(screenshot_dir, "order-390.png"), full_page=True)
+    page.goto(f"{live_server}/console/reports/month")
+    assert _fits(page), "the month report is wider than the phone"
+    page.screenshot(path=os.path.join(screenshot_dir, "month-390.png"), full_page=True)
     page.goto(f"{live_server}/console/imports")
     assert _fits(page), "the imports page is wider than the phone"
     page.screenshot(path=os.path.join(screenshot_dir, "imports-390.png"), full_page=True)
@@ -101,10 +104,12 @@ def test_manager_at_a_desk(app, live_server, browser, scene, screenshot_dir):
     context, page, errors = _page(browser, 1440, 900)
     _sign_in(page, live_server)
     assert not page.locator("#menu-toggle").is_visible()          # the sidebar is there
-    for name, path in (("recovery", "/console/recovery"),
+    for name, path in (("month", "/console/reports/month"),
+                       ("recovery", "/console/recovery"),
                        ("order", f"/console/orders/{scene['order_no']}"),
                        ("imports", "/console/imports")):
         page.goto(live_server + path)
+        assert _fits(page), f"{path} is wider than the window"
         page.screenshot(path=os.path.join(screenshot_dir, f"{name}-desktop.png"), full_page=True)
     page.goto(f"{live_server}/console/recovery")
     form = page.locator("article.task form.close-form").first

@@ -134,5 +134,11 @@ def _operation(doc, view, rule, method: str) -> dict:
                        for converter in rule._converters.values())
     by_status = documented_errors(doc, view, has_body=bool(content), has_int_path=has_int_path,
                                   auth=auth)
-    operation["responses"].update(error_responses(by_status))
+    for status, response in error_responses(by_status).items():
+        declared = operation["responses"].get(status)
+        if declared is None:
+            operation["responses"][status] = response
+        else:       # the view answers this status its own way (an HTML page): keep it, name codes
+            declared["x-error-codes"] = response["x-error-codes"]
+            declared["description"] = response["description"]
     return operation

@@ -1,7 +1,7 @@
 """Charts at 100% zoom: every label at least 12 px, inside the chart (none clipped), drawn at
 natural size, with a legend where the marks need words."""
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from app.console import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 LONG = "城东第一装维班（光网改造专项）"
-T0 = datetime(2026, 10, 26, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 26, 1, tzinfo=UTC)
 
 SAMPLES = {
     "star_bars": lambda: charts.star_bars({"5": 120, "4": 30, "3": 8, "2": 2, "1": 1}),

@@ -1,6 +1,6 @@
 """A team leader's recovery list: what the customer said (stars, tags, comment), a masked phone
 with a logged reveal and a tel: link, the order's page, the time left, outcome categories."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from app.rating.models import Rating, RecoveryTask
 from tests import factories
 from tests.console.conftest import user
 
-NOW = datetime(2026, 11, 2, 8, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
 
 def test_time_left_in_words():
@@ -23,14 +23,14 @@ def test_time_left_in_words():
 
 
 def test_a_task_shows_what_the_customer_said_and_the_reveal_is_logged(sign_in):
-    done = datetime.now(timezone.utc) - timedelta(hours=20)
+    done = datetime.now(UTC) - timedelta(hours=20)
     order = factories.order(completed_at=done)
     db.session.add(Rating(order_id=order.id, technician_id=order.technician_id, user_id=user().id,
                           stars=1, tags=["extra_charge"], comment="师傅私自收了五十元材料费",
                           channel="h5", created_at=done + timedelta(hours=1)))
     task = RecoveryTask(order_id=order.id, technician_id=order.technician_id, team="城东装维班",
                         area="城区营业部", source="rating", stars=1,
-                        due_at=datetime.now(timezone.utc) + timedelta(hours=30))
+                        due_at=datetime.now(UTC) + timedelta(hours=30))
     db.session.add(task)
     db.session.flush()
     manager = sign_in("manager")

@@ -1,7 +1,7 @@
 """The search box finds orders by order no., account no. and phone (masked) and technicians; the
 order page shows the order, rating, callbacks, effective star, flags, recovery task and pay line;
 revealing the phone is logged."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from tests.console.conftest import rating, user
 
 def test_order_number_goes_straight_to_a_page_with_everything(sign_in):
     tech = factories.technician(name="孙悟")
-    completed = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
+    completed = datetime(2026, 10, 12, 2, tzinfo=UTC)
     order = factories.order(technician=tech, completed_at=completed)
     rating(order, user(), stars=1, comment="上门迟到还收费", rated_at=completed + timedelta(hours=2))
     db.session.add(CallbackResult(order_id=order.id, channel="ivr", result="dissatisfied",

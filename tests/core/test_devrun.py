@@ -32,18 +32,19 @@ def test_demo_scan_prints_the_running_apps_address(app, monkeypatch):
 
 def test_curl_demo_is_valid_bash_that_stops_with_the_services_message(app, tmp_path):
     import subprocess
+
     from tests import factories
     factories.order()
     script = app.test_cli_runner().invoke(args=["wechat", "demo"]).output
     assert script.startswith("set -e") and '["token"]' not in script
     path = tmp_path / "demo.sh"
     path.write_text(script)
-    assert subprocess.run(["bash", "-n", str(path)], capture_output=True).returncode == 0
+    assert subprocess.run(["bash", "-n", str(path)], capture_output=True, check=False).returncode == 0
     # the helper that reads a field: an error body stops the script with its message
     helper = script[script.index("field()"):script.index("# 1.")]
     run = subprocess.run(["bash", "-c", helper + '\necho \'{"error": {"code": "invalid_code", '
-                          '"message": "授权码无效"}}\' | field token'], capture_output=True, text=True)
+                          '"message": "授权码无效"}}\' | field token'], capture_output=True, text=True, check=False)
     assert run.returncode != 0 and "授权码无效" in run.stderr and "Traceback" not in run.stderr
     good = subprocess.run(["bash", "-c", helper + '\necho \'{"token": "t-1"}\' | field token'],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert good.stdout.strip() == "t-1"

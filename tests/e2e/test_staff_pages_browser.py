@@ -2,7 +2,7 @@
 the header, the recovery list shows what the customer said and calls them, the search box finds an
 order by phone, the order page and the imports page fit the screen — with screenshots."""
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ def scene(app):
     app.extensions.pop("rate_limiter", None)
     with app.app_context():
         tech = factories.technician(employee_no="ZW8101", name="欧阳建国", team="城东第一装维班")
-        done = datetime.now(timezone.utc) - timedelta(hours=30)
+        done = datetime.now(UTC) - timedelta(hours=30)
         order = factories.order(technician=tech, completed_at=done)
         rater = WeChatUser(token_version=0)
         db.session.add(rater)
@@ -32,7 +32,7 @@ def scene(app):
                               created_at=done + timedelta(hours=2)))
         db.session.add(RecoveryTask(order_id=order.id, technician_id=tech.id, team=tech.team,
                                     area=tech.area, source="rating", stars=1,
-                                    due_at=datetime.now(timezone.utc) + timedelta(hours=3)))
+                                    due_at=datetime.now(UTC) + timedelta(hours=3)))
         console.create_user(username="leader", role="manager", password=PASSWORD,
                             display_name="赵班长")
         db.session.commit()

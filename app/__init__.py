@@ -14,6 +14,7 @@ from app.extensions import init_extensions
 from app.guards import init_guards
 from app.logs import init_logging
 from app.metrics import init_metrics
+from app.pageheaders import init_page_headers
 from app.sessions import init_sessions
 from app.tasks import init_tasks
 
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_sessions(app)
     init_guards(app)
     init_csrf(app)
+    init_page_headers(app)
     register_blueprints(app)
     connect_domain_events()
     init_tasks(app)

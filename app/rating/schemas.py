@@ -80,6 +80,10 @@ class FollowUpOut(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class FollowUpIn(Schema):
+    comment = CommentField(required=True, validate=validate.Length(min=1, max=COMMENT_MAX))
+
+
 class AdminRatingOut(RatingOut):
     follow_up = fields.Nested(FollowUpOut, allow_none=True, required=True)
     channel = fields.String(required=True)

@@ -10,11 +10,11 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.pagination import PageQuery, page_body
-from app.identity.decorators import claims_required, technician_required
+from app.identity.decorators import claims_required, customer_required, technician_required
 from app.rating import links, listing, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
-    MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn, RatingLineListOut, RatingOut,
+    FollowUpIn, FollowUpOut, MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn, RatingLineListOut, RatingOut,
     RecoveryCloseIn, RecoveryQuery, RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
@@ -39,6 +39,23 @@ def create_rating():
     body, status = submit(rater=g.claims, data=data, channel="miniprogram", idempotency_key=key)
     db.session.commit()
     return body, status
+
+
+@bp.post("/ratings/<order_no>/follow-up")
+@customer_required
+@api_doc("追评 (the rater adds a follow-up comment to their rating, once, inside the rating window; "
+         "the stars never change; 404 order_not_found answers both \"no such order\" and \"not an "
+         "order of an account you bound\")", tags=["ratings"], body=FollowUpIn,
+         responses={201: FollowUpOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
+         error_codes={403: ("not_rater",), 404: ("order_not_found",),
+                      409: ("not_rated", "follow_up_exists", "rating_window_closed")})
+def follow_up(order_no: str):
+    data = FollowUpIn().load(request.get_json(silent=True) or {})
+    added = service.add_follow_up(user_id=g.user.id, order_no=order_no, comment=data["comment"],
+                                  window_days=current_app.config["RATING_WINDOW_DAYS"],
+                                  client_ip=request.remote_addr)
+    db.session.commit()
+    return FollowUpOut().dump(added), 201
 
 
 @bp.get("/technician/ratings")

@@ -39,6 +39,7 @@ class MonthContext:
 
 
 def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
+    payqueries.roomy_sorts()        # the previous quarter's grading aggregates orders too
     start, end = month_bounds(month, tz_name)
     quarter = payrules.bonus_quarter(month)
     grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name)
@@ -91,6 +92,7 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
                money: bool = True) -> dict[int, PayFacts]:
     """Every technician's facts for the month, from grouped queries (money=False: only what the
     assessment score needs — orders, urges and items — for rankings of past months)."""
+    payqueries.roomy_sorts()
     facts: dict[int, PayFacts] = {}
 
     def of(tid: int) -> PayFacts:

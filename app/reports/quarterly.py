@@ -62,7 +62,7 @@ def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,
         line["monthly_bonus"], line["monthly_bonus_fen"] = fen_to_yuan(bonus), bonus
 
     items = sorted((line for line in lines.values() if who.matches(line)),
-                   key=lambda l: (l["rank"] is None, l["rank"] or 0, l["employee_no"]))
+                   key=lambda li: (li["rank"] is None, li["rank"] or 0, li["employee_no"]))
     distribution = {str(g): 0 for g in grading.GRADES_IN_ORDER} | {"none": 0}
     for result in graded:
         distribution[str(result.grade) if result.grade else "none"] += 1

@@ -183,7 +183,7 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
         version = None
         ctx = paymonth.month_context(month, tariff, tz_name)
         facts, lines = paymonth.new_facts(technician.id, ctx, tariff), []
-        for _, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,
+        for _, facts, lines in paymonth.technician_ledgers(  # noqa: B007 (the last one is wanted)month=month, tariff=tariff,
                                                            tz_name=tz_name, who=who, ctx=ctx):
             pass
         row = paysheet.pay_row(paymonth.who_fields(queries.technicians(who)[0]), facts, tariff,

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfoNotFoundError
+
 import pytest
 
 from app import create_app
@@ -33,7 +35,7 @@ def test_environment_is_read(monkeypatch, tmp_path):
 
 def test_bad_timezone_fails_loudly(monkeypatch, tmp_path):
     monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
-    with pytest.raises(Exception):
+    with pytest.raises(ZoneInfoNotFoundError):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SECRET_KEY": "x"})
 
 

@@ -67,8 +67,10 @@ def register_blueprints(app: Flask) -> None:
     from app.badge.views import bp as badge_bp
     from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
+    from app.health.metrics_views import bp as metrics_bp
     from app.health.views import bp as health_bp
     from app.identity.h5 import bp as h5_account_bp
+    from app.identity.oauth_views import bp as h5_signin_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
     from app.pages import bp as pages_bp
@@ -80,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.tasks.views import bp as tasks_bp
     from app.wechat.views import bp as wechat_bp
 
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(apidocs_bp)
@@ -89,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badge_live_bp)
     app.register_blueprint(identity_bp, url_prefix="/api/v1")
     app.register_blueprint(wechat_bp)
+    app.register_blueprint(h5_signin_bp)
     app.register_blueprint(rating_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(reports_own_bp, url_prefix="/api/v1")

@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_csrf(app)
     register_blueprints(app)
     connect_domain_events()
+    connect_reports(app)
     init_tasks(app)
     register_error_handlers(app)
     register_cli(app)
@@ -114,6 +115,27 @@ def connect_domain_events() -> None:
     rating_submitted.connect(on_rating_submitted)   # cheap fraud checks, same transaction
     technician_seen.connect(on_technician_seen)     # technicians' own addresses, for fraud checks
     rating_submitted.connect(metrics.on_rating_submitted)   # counted when it commits
+
+
+def connect_reports(app: Flask) -> None:
+    """Reports, near the top of the layers, reckon what two lower domains show: the quarterly grade
+    on badge pages and cards, and the pay a fraud decision changes. They get functions to ask
+    (the grades with a memo of this app's own)."""
+    from app.badge.service import GRADE_SOURCE
+    from app.fraud.service.consequences import PAY_OF
+    from app.reports import service as reports
+
+    memo: dict = {}
+
+    def grade_of(technician_id: int) -> int | None:
+        config = app.config
+        return reports.latest_grade(technician_id, tariff=reports.load_tariff(config.get("TARIFF_FILE")),
+                                    tz_name=config["TIMEZONE"], memo_seconds=config["GRADE_MEMO_SECONDS"],
+                                    memo=memo)
+
+    app.extensions[GRADE_SOURCE] = grade_of
+    app.extensions[PAY_OF] = lambda config: reports.live_pay_of(
+        tariff=reports.load_tariff(config.get("TARIFF_FILE")), tz_name=config["TIMEZONE"])
 
 
 def register_cli(app: Flask) -> None:

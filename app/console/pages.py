@@ -51,12 +51,6 @@ def queue_page(*, status: str | None, filters: dict, page: int) -> dict:
             "counts": fraud_service.case_counts(), "flag_counts": fraud_service.flag_counts()}
 
 
-def pay_of(tariff, tz_name: str):
-    """The live pay ledger of a technician-month, for a decision's before and after."""
-    return lambda technician, month: report_service.pay_ledger(
-        month=month, technician=technician, tariff=tariff, tz_name=tz_name, live=True)
-
-
 def case_preview(case_id: int, *, rating_ids: list[int] | None, ctx, tariff,
                  expect=None) -> list[dict]:
     """What confirming `rating_ids` (None: every undecided rating) would do — a dry run."""
@@ -65,7 +59,8 @@ def case_preview(case_id: int, *, rating_ids: list[int] | None, ctx, tariff,
         lambda: fraud_service.decide_case(case_id=case_id, decision="confirmed",
                                           note="预演 (preview)", rating_ids=rating_ids, ctx=ctx,
                                           expect=expect or fraud_service.Expect()),
-        scope=list(case.flags), pay_of=pay_of(tariff, ctx.tz_name), ctx=ctx, dry_run=True)
+        scope=list(case.flags), pay_of=report_service.live_pay_of(tariff=tariff, tz_name=ctx.tz_name),
+        ctx=ctx, dry_run=True)
     return found
 
 

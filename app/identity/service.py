@@ -115,6 +115,11 @@ def login_official_account(*, openid: str, unionid: str | None) -> WeChatUser:
     return user
 
 
+def claims_of(user: WeChatUser) -> tokens.TokenClaims:
+    """What a token of `user` would claim (for pages signed in by session, not by token)."""
+    return tokens.TokenClaims(user.id, user.token_version)
+
+
 def token_claims(token: str) -> tokens.TokenClaims | None:
     """The claims of a token with a good signature and age; revocation is not checked here."""
     return tokens.read_token(current_app.config["SECRET_KEY"], token,

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.badge.schemas import PublicTechnicianOut
 from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
-from app.reports.schemas import FORMATS, MONTH
+from app.validators import FORMATS, MONTH
 
 
 PRESENCE_TEXT = ("在场扫码: the rater had scanned the technician's live badge within "

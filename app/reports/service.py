@@ -204,6 +204,13 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
             "total_fen": total, "total": fen_to_yuan(total), "summary": summary, "pay": pay}
 
 
+def live_pay_of(*, tariff: Tariff, tz_name: str):
+    """(technician, month) → that month's live pay ledger: what a fraud decision's consequences
+    compare before and after it lands."""
+    return lambda technician, month: pay_ledger(month=month, technician=technician, tariff=tariff,
+                                                tz_name=tz_name, live=True)
+
+
 def pay_ledger_of(*, month: str, employee_no: str, tariff: Tariff, tz_name: str,
                   live: bool = False) -> dict:
     return pay_ledger(month=month, technician=_technician(employee_no), tariff=tariff,
@@ -259,21 +266,21 @@ def last_completed_quarter(now: datetime, tz_name: str) -> str:
     return f"{before.year}Q{(before.month - 1) // 3 + 1}"
 
 
-# Badge cards and pages show every technician's grade; ranking a province's quarter for each of
-# them would be wasteful, so each process keeps the last ranking for a short while.
-_grade_memo: dict[tuple, tuple[float, dict[int, int | None]]] = {}
-
-
 def latest_grade(technician_id: int, *, tariff: Tariff, tz_name: str, memo_seconds: float = 600,
-                 now: datetime | None = None) -> int | None:
-    """The technician's grade (1–5) in the last completed quarter, None when not graded."""
+                 memo: dict | None = None, now: datetime | None = None) -> int | None:
+    """The technician's grade (1–5) in the last completed quarter, None when not graded.
+
+    Badge cards and pages show every technician's grade; ranking a province's quarter for each of
+    them would be wasteful, so a caller that asks often passes a `memo` (a dict it keeps) and the
+    quarter's grades are kept there for `memo_seconds`."""
     quarter = last_completed_quarter(now or utcnow(), tz_name)
     key = (quarter, tariff.version, tz_name)
-    cached = _grade_memo.get(key)
+    memo = {} if memo is None else memo
+    cached = memo.get(key)
     if cached is None or cached[0] < time.monotonic():
         grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name)
         cached = (time.monotonic() + memo_seconds,
                   {line["technician_id"]: line["grade"] for line in grades["items"]})
-        _grade_memo.clear()
-        _grade_memo[key] = cached
+        memo.clear()
+        memo[key] = cached
     return cached[1].get(technician_id)

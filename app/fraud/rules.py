@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+# SPEC flow 5's amounts: the defaults of FRAUD_FINE_FIRST, FRAUD_FINE_REPEAT (yuan) and
+# FRAUD_SUSPENSION_DAYS, which app/config.py reads from here.
 FIRST_FINE = 5000
 REPEAT_FINE = 1000
 SUSPENSION_DAYS = 30

@@ -183,7 +183,8 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
         version = None
         ctx = paymonth.month_context(month, tariff, tz_name)
         facts, lines = paymonth.new_facts(technician.id, ctx, tariff), []
-        for _, facts, lines in paymonth.technician_ledgers(  # noqa: B007 (the last one is wanted)month=month, tariff=tariff,
+        # The generator yields one technician's ledger (`who`): keep the last facts and lines.
+        for _, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,  # noqa: B007
                                                            tz_name=tz_name, who=who, ctx=ctx):
             pass
         row = paysheet.pay_row(paymonth.who_fields(queries.technicians(who)[0]), facts, tariff,

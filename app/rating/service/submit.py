@@ -117,7 +117,7 @@ class SubmittedRating:
 def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[str], comment: str,
                   channel: str, window_days: int, catalogue: tuple[Tag, ...],
                   client_ip: str | None = None, user_agent: str | None = None,
-                  recovery_hours: int = 48, presence_hours: int = 24,
+                  recovery_hours: int, presence_hours: int,
                   now: datetime | None = None) -> SubmittedRating:
     """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3. `rater` is
     a user token's claims: a revoked token is refused here, in the same query (401). The rating

@@ -17,6 +17,13 @@ UNFLAGGED = "unflagged"
 OUTCOMES = ("customer_confirmed", "customer_denied", "unreachable")
 
 
+def star_eligible(confirmed_frauds: int) -> bool:
+    """What a sanction does besides the fine (SPEC flow 5): a technician with a confirmed fraud in
+    a month is not star-eligible that month — every star-rated install/move order of the month
+    pays the 1★ price — and gets no grade for the quarter holding it."""
+    return confirmed_frauds <= 0
+
+
 @dataclass(frozen=True)
 class SanctionTerms:
     offence_no: int

@@ -33,14 +33,8 @@ def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,
     for tech in everyone:
         tid = tech["id"]
         stars_total, orders = sums.get(tid, (0, 0))
-        if frauds.get(tid):
-            excluded = "confirmed_fraud"
-        elif tid in complained:
-            excluded = "justified_complaint"
-        elif orders == 0:
-            excluded = "no_star_rated_orders"
-        else:
-            excluded = None
+        excluded = grading.exclusion(confirmed_frauds=frauds.get(tid, 0),
+                                     justified_complaint=tid in complained, star_rated_orders=orders)
         if orders == 0 and excluded == "no_star_rated_orders" and tech["status"] != "active":
             continue
         lines[tech["employee_no"]] = {

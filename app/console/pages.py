@@ -11,7 +11,7 @@ from app.fraud import service as fraud_service
 from app.masterdata import service as masterdata
 from app.rating import service as rating_service
 from app.reports import service as report_service
-from app.timeutil import month_bounds
+from app.timeutil import Month, month_bounds
 
 SORTABLE = ("employee_no", "name", "team", "area", "orders_completed", "wechat_ratings",
             "participation_rate", "avg_stars", "satisfaction_rate", "presence_rate", "install_pay",
@@ -20,13 +20,11 @@ SORTABLE = ("employee_no", "name", "team", "area", "orders_completed", "wechat_r
 
 def default_month(tz_name: str, now: datetime | None = None) -> str:
     """The last full calendar month: the one being reviewed, paid and closed."""
-    local = (now or utcnow()).astimezone(ZoneInfo(tz_name))
-    previous = local.replace(day=1) - timedelta(days=1)
-    return previous.strftime("%Y-%m")
+    return str(Month.of(now or utcnow(), tz_name).prev())
 
 
 def quarter_of(month: str) -> str:
-    return report_service.quarter_of(month)
+    return str(Month.parse(month).quarter)
 
 
 # --- Review queue: cases ------------------------------------------------------------------------

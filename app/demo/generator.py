@@ -114,11 +114,5 @@ def _iso(value: datetime) -> str:
     return value.astimezone(DEFAULT_OFFSET).isoformat()
 
 
-def previous_month_start(now: datetime, tz) -> datetime:
-    local = now.astimezone(tz)
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return (first - timedelta(days=1)).replace(day=1)
-
-
 def utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from app.timeutil import Month
 
 # SPEC flow 5's amounts: the defaults of FRAUD_FINE_FIRST, FRAUD_FINE_REPEAT (yuan) and
 # FRAUD_SUSPENSION_DAYS, which app/config.py reads from here.
@@ -132,7 +133,7 @@ def _state_dict(state: OffenceState | None) -> dict | None:
 
 
 def month_of(moment: datetime, tz_name: str) -> str:
-    return moment.astimezone(ZoneInfo(tz_name)).strftime("%Y-%m")
+    return str(Month.of(moment, tz_name))
 
 
 def band_of(score: float | None) -> str:

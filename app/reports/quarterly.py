@@ -9,14 +9,13 @@ from app.fraud import service as fraud_service
 from app.reports import grading, queries
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan
-from app.timeutil import quarter_bounds
+from app.timeutil import Quarter, quarter_bounds
 
 SCORE_PLACES = 4
 
 
 def quarter_months(quarter: str) -> list[str]:
-    year, q = int(quarter[:4]), int(quarter[5])
-    return [f"{year}-{m:02d}" for m in range((q - 1) * 3 + 1, (q - 1) * 3 + 4)]
+    return [str(month) for month in Quarter.parse(quarter).months]
 
 
 def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,

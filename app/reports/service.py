@@ -6,8 +6,7 @@ answer says which (`source`), which version, and which tariff priced it.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from app.db import utcnow
 from app.errors import NotFound
@@ -23,7 +22,7 @@ from app.reports.monthly import live_rows, rows_from_lines
 from app.reports.quarterly import quarterly_grades  # noqa: F401
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan, load_tariff  # noqa: F401
-from app.timeutil import isoformat_z, month_bounds, quarter_bounds
+from app.timeutil import Month, Quarter, isoformat_z, month_bounds, quarter_bounds
 
 
 def _state(month: str, live: bool):
@@ -90,8 +89,7 @@ MAX_MONTHS_BACK = 120      # consecutive bottom months are counted back at most 
 
 
 def previous_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    return str(Month.parse(month).prev())
 
 
 def _ranked_rows(month: str, tariff: Tariff, tz_name: str, live: bool = False) -> tuple:
@@ -152,8 +150,7 @@ def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = Fa
 def period_months(period: str) -> list[str]:
     """`2026Q4` → its three months; `2026` → its twelve."""
     if "Q" in period:
-        year, quarter = int(period[:4]), int(period[5])
-        return [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+        return [str(month) for month in Quarter.parse(period).months]
     return [f"{int(period):04d}-{m:02d}" for m in range(1, 13)]
 
 
@@ -223,7 +220,7 @@ def bulletin_counts(month: str) -> dict[str, int]:
 
 
 def quarter_of(month: str) -> str:
-    return f"{month[:4]}Q{(int(month[5:7]) - 1) // 3 + 1}"
+    return str(Month.parse(month).quarter)
 
 
 def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_name: str,
@@ -261,10 +258,7 @@ def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_n
 
 def last_completed_quarter(now: datetime, tz_name: str) -> str:
     """The calendar quarter (in `tz_name`) before the one `now` falls in, e.g. `2026Q3`."""
-    local = now.astimezone(ZoneInfo(tz_name))
-    first_month = (local.month - 1) // 3 * 3 + 1
-    before = local.replace(month=first_month, day=1) - timedelta(days=1)
-    return f"{before.year}Q{(before.month - 1) // 3 + 1}"
+    return str(Quarter.of(now, tz_name).prev())
 
 
 def latest_grade(technician_id: int, *, tariff: Tariff, tz_name: str, memo_seconds: float = 600,

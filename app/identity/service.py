@@ -156,14 +156,6 @@ def technician_of(user: WeChatUser) -> Technician | None:
         .where(TechnicianBinding.user_id == user.id))
 
 
-def wechat_identities_of_technician(technician_id: int) -> list[WeChatIdentity]:
-    """Every openid ever bound to the technician (fraud checks compare raters against these)."""
-    return list(db.session.scalars(select(WeChatIdentity).join(
-        TechnicianBinding, TechnicianBinding.user_id == WeChatIdentity.user_id)
-        .where(TechnicianBinding.technician_id == technician_id)
-        .order_by(WeChatIdentity.id)))
-
-
 def _technician_bind_limit() -> Limit:
     cfg = current_app.config
     return Limit("tech_bind_fail", cfg["BIND_MAX_FAILURES_PER_USER"], cfg["BIND_FAILURE_WINDOW"])

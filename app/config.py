@@ -214,7 +214,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "LIVE_BADGE_SECRET": _env("LIVE_BADGE_SECRET"),
         "PRESENCE_HOURS": _int("PRESENCE_HOURS", 24),
         "PRESENCE_SIGNIN_SECONDS": _int("PRESENCE_SIGNIN_SECONDS", 120),
-        # How long a process reuses the last quarter's ranking for badge grades.
+        # How long an app (each worker has its own) reuses the last quarter's ranking for badge grades.
         "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),

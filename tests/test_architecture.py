@@ -1,5 +1,6 @@
 """Imports go one way. The packages of app/ stand in layers, each may import its own layer and
-the ones below it, never one above; and no two packages import each other (even through a third).
+the ones below it, never one above; no two packages import each other (even through a third);
+and no package imports another's views or CLI (entry points, not libraries).
 
     core (app/*.py, apidocs) ← auth ← tasks ← masterdata ← wechat ← identity ← badge ← rating
         ← fraud ← reports ← console, demo, health
@@ -11,6 +12,7 @@ above them all.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,17 @@ def test_no_cycle_between_packages():
     assert cycles(app_imports()) == []
 
 
+def entry_point_imports(edges) -> list[str]:
+    """Imports of another package's views or CLI: those are entry points (routes, commands),
+    never a library; what two packages share lives in a service or a rules module."""
+    return [f"{file}:{line} imports {module}" for file, line, module, _s, _t in edges
+            if any(re.fullmatch(r"views|h5|cli|\w+_views", part) for part in module.split(".")[2:4])]
+
+
+def test_no_package_imports_another_packages_views_or_cli():
+    assert entry_point_imports(app_imports()) == []
+
+
 def test_allowed_upward_imports_still_exist():
     """An entry whose import is gone must leave the list (it would let a new one through)."""
     edges = {(file, module) for file, _line, module, _s, _t in app_imports()}
@@ -176,6 +189,10 @@ def test_an_upward_import_and_a_cycle_are_seen(tmp_path):
     assert upward(edges) == ["app/badge/service.py:2 imports app.reports.service (badge → reports)",
                              "app/errors.py:1 imports app.badge.service.f (core → badge)"]
     assert cycles(edges) == ["badge → reports → … → badge", "reports → badge → … → reports"]
+    (app / "badge" / "views.py").write_text("")
+    (app / "identity").mkdir()
+    (app / "identity" / "h5.py").write_text("from app.badge.views import bp\nfrom app.badge import service\n")
+    assert entry_point_imports(app_imports(app)) == ["app/identity/h5.py:1 imports app.badge.views.bp"]
 
 
 def test_a_cycle_through_a_third_package_is_seen():

@@ -230,7 +230,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "TASKS_QUEUE": _env("TASKS_QUEUE", "rating-tasks"),
         "TASKS_EAGER": False,
         # GET /metrics: a static bearer for the Prometheus scraper (works while the database is
-        # down); without it, an API key of any role. See app/metrics.py.
+        # down); without it, an API key of any role. See app/health/metrics_views.py.
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -84,13 +84,11 @@ def on_rating_submitted(rating, **_extra) -> None:
 
 __all__ = [
     "Context", "DecisionConflict", "Expect", "Outcome", "ScanResult", "appeals_of_technician",
-    "audit_events", "case_counts", "case_file", "case_members", "check_rating_at_submission",
-    "confirmed_frauds_by_technician",
+    "audit_events", "case_counts", "case_file", "case_members", "check_rating_at_submission", "confirmed_frauds_by_technician",
     "consequences", "context", "decide_case", "decide_flag", "draw_sample", "file_appeal",
     "fines_by_technician", "flag_counts", "flag_history", "flag_month", "get_case", "get_flag",
     "get_sample", "list_cases", "list_flags", "list_offences", "list_samples", "offence_states",
-    "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "readable_reasons",
-    "record_outcome",
+    "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "readable_reasons", "record_outcome",
     "record_sighting", "regroup", "resolve_appeal", "reverse_case", "reverse_flag",
     "sample_report", "scan_month", "settings",
 ]

@@ -10,7 +10,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.masterdata import readers
 from app.masterdata.imports import ImportResult, run_import
-from app.masterdata.models import BroadbandAccount, Technician, WorkOrder
+from app.masterdata.models import BroadbandAccount, Technician
 from app.masterdata.specs import SPECS, ImportSpec
 from app.masterdata.suspensions import (  # noqa: F401  (part of this module's interface)
     cancel as cancel_suspension, current_suspension, effective_status, get_suspension,
@@ -62,10 +62,6 @@ def get_technician(employee_no: str) -> Technician:
 
 def find_account(account_no: str) -> BroadbandAccount | None:
     return db.session.scalar(select(BroadbandAccount).where(BroadbandAccount.account_no == account_no))
-
-
-def find_order(order_no: str) -> WorkOrder | None:
-    return db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
 
 
 def search_technicians(*, query: str = "", team: str | None = None, area: str | None = None,

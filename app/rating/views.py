@@ -1,5 +1,5 @@
-"""Rating API: tag catalogue, submission, a technician's own ratings, staff order view and
-service-recovery tasks."""
+"""Rating API: a customer's scan of a badge (the orders they may rate), tag catalogue, submission,
+a technician's own ratings, staff order view and service-recovery tasks."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -10,14 +10,47 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.pagination import PageQuery, page_body
+from app.badge import presence
+from app.badge import service as badges
 from app.identity.decorators import claims_required, customer_required, technician_required
 from app.rating import links, listing, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
-    FollowUpIn, FollowUpOut, MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn, RatingLineListOut, RatingOut,
+    BadgeLandingOut, FollowUpIn, FollowUpOut, MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn,
+    RatingLineListOut, RatingOut,
     RecoveryCloseIn, RecoveryQuery, RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
+
+_BADGE_TOKEN = {"type": "string", "description": "badge token (26 characters, base32) or a live "
+                                                 "badge token (32 characters, see "
+                                                 "/api/v1/technician/badge/live)"}
+
+
+@bp.get("/badges/<token>")
+@customer_required
+@api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
+         "customer can rate now, one page; a live badge token also records the customer's "
+         "presence. 404 badge_not_found; 410 badge_revoked, or badge_expired for a live token "
+         "past its steps)", tags=["badges"], path_params={"token": _BADGE_TOKEN},
+         query=PageQuery, responses={200: BadgeLandingOut}, errors=(401, 422, 404, 410),
+         auth="user_token")
+def scan_landing(token: str):
+    args = PageQuery().load(request.args)
+    scan = presence.scan_badge(token, user_id=g.user.id, channel="miniprogram",
+                               client_ip=request.remote_addr)
+    db.session.commit()         # the presence a live token records
+    badge = scan.badge
+    page = service.rateable_orders_page(user_id=g.user.id, technician_id=badge.technician_id,
+                                        window_days=current_app.config["RATING_WINDOW_DAYS"],
+                                        **args)
+    return BadgeLandingOut().dump({
+        "technician": badges.public_profile(badge),
+        "needs_binding": not service.has_bindings(g.user.id),
+        "rateable_orders": page.items,
+        "rateable_page": {"page": page.page, "per_page": page.per_page, "total": page.total,
+                          "pages": page.pages},
+        "presence": scan.presence})
 
 
 @bp.get("/rating-tags")

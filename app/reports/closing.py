@@ -30,7 +30,8 @@ INSERT_BATCH = 5000
 
 
 class MonthAlreadyClosed(Conflict):
-    code, message = "month_already_closed", "该月已结账；如需重算请使用 recompute 或先重新打开 (month already closed)"
+    code = "month_already_closed"
+    message = "该月已结账；如需重算请使用 recompute 或先重新打开 (month already closed)"
 
 
 class MonthNotClosed(Conflict):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.fraud import service as fraud_service
+from app.fraud.rules import star_eligible
 from app.rating import service as rating_service
 from app.reports import payqueries, payrules, queries
 from app.reports.paysheet import (
@@ -61,7 +62,7 @@ def presence_counts(month: str, tz_name: str) -> dict[int, int]:
 
 def new_facts(tid: int, ctx: MonthContext, tariff: Tariff) -> PayFacts:
     """A technician's facts with everything that does not come from their orders."""
-    facts = PayFacts(fraud_sanctioned=bool(ctx.frauds.get(tid)),
+    facts = PayFacts(fraud_sanctioned=not star_eligible(ctx.frauds.get(tid, 0)),
                      justified_complaint=tid in ctx.complained, grade=ctx.grades.get(tid))
     facts.bonus_fen = tariff.bonus_fen(facts.grade)
     facts.add_penalty("fraud", ctx.fines_fen.get(tid, 0))

@@ -14,6 +14,7 @@ from app.extensions import init_extensions
 from app.guards import init_guards
 from app.logs import init_logging
 from app.metrics import init_metrics
+from app.pageheaders import init_page_headers
 from app.sessions import init_sessions
 from app.tasks import init_tasks
 
@@ -44,8 +45,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_sessions(app)
     init_guards(app)
     init_csrf(app)
+    init_page_headers(app)
     register_blueprints(app)
     connect_domain_events()
+    connect_reports(app)
     init_tasks(app)
     register_error_handlers(app)
     register_cli(app)
@@ -67,8 +70,10 @@ def register_blueprints(app: Flask) -> None:
     from app.badge.views import bp as badge_bp
     from app.console.views import bp as console_bp
     from app.fraud.views import bp as fraud_bp
+    from app.health.metrics_views import bp as metrics_bp
     from app.health.views import bp as health_bp
     from app.identity.h5 import bp as h5_account_bp
+    from app.identity.oauth_views import bp as h5_signin_bp
     from app.identity.views import bp as identity_bp
     from app.masterdata.views import bp as masterdata_bp
     from app.pages import bp as pages_bp
@@ -80,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from app.tasks.views import bp as tasks_bp
     from app.wechat.views import bp as wechat_bp
 
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(apidocs_bp)
@@ -89,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badge_live_bp)
     app.register_blueprint(identity_bp, url_prefix="/api/v1")
     app.register_blueprint(wechat_bp)
+    app.register_blueprint(h5_signin_bp)
     app.register_blueprint(rating_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/api/v1/admin")
     app.register_blueprint(reports_own_bp, url_prefix="/api/v1")
@@ -110,6 +117,27 @@ def connect_domain_events() -> None:
     rating_submitted.connect(on_rating_submitted)   # cheap fraud checks, same transaction
     technician_seen.connect(on_technician_seen)     # technicians' own addresses, for fraud checks
     rating_submitted.connect(metrics.on_rating_submitted)   # counted when it commits
+
+
+def connect_reports(app: Flask) -> None:
+    """Reports, near the top of the layers, reckon what two lower domains show: the quarterly grade
+    on badge pages and cards, and the pay a fraud decision changes. They get functions to ask
+    (the grades with a memo of this app's own)."""
+    from app.badge.service import GRADE_SOURCE
+    from app.fraud.service.consequences import PAY_OF
+    from app.reports import service as reports
+
+    memo: dict = {}
+
+    def grade_of(technician_id: int) -> int | None:
+        config = app.config
+        return reports.latest_grade(technician_id, tariff=reports.load_tariff(config.get("TARIFF_FILE")),
+                                    tz_name=config["TIMEZONE"], memo_seconds=config["GRADE_MEMO_SECONDS"],
+                                    memo=memo)
+
+    app.extensions[GRADE_SOURCE] = grade_of
+    app.extensions[PAY_OF] = lambda config: reports.live_pay_of(
+        tariff=reports.load_tariff(config.get("TARIFF_FILE")), tz_name=config["TIMEZONE"])
 
 
 def register_cli(app: Flask) -> None:

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.fraud import rules as fraud_rules
+from app.rating import rules as rating_rules
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -138,7 +141,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "RATING_WINDOW_DAYS": _int("RATING_WINDOW_DAYS", 7),
         "RATING_TAGS_FILE": _env("RATING_TAGS_FILE"),           # JSON tag catalogue; see rating/tags.py
-        "RECOVERY_DUE_HOURS": _int("RECOVERY_DUE_HOURS", 48),
+        "RECOVERY_DUE_HOURS": _int("RECOVERY_DUE_HOURS", rating_rules.RECOVERY_DUE_HOURS),
         # JSON overriding SPEC's unit prices, area coefficients, grade cut-offs and bonuses;
         # see reports/tariff.py. Unset: SPEC's defaults.
         "TARIFF_FILE": _env("TARIFF_FILE"),
@@ -147,9 +150,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # the days of 待岗培训 a repeat offence brings (SPEC flow 5).
         "FRAUD_WEIGHTS": _json_object("FRAUD_WEIGHTS"),
         "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", 0.4),
-        "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", 5000),
-        "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", 1000),
-        "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", 30),
+        "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", fraud_rules.FIRST_FINE),
+        "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", fraud_rules.REPEAT_FINE),
+        "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", fraud_rules.SUSPENSION_DAYS),
         # Subscribe-message template and mini-program page of the rating invitation.
         "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
         "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),
@@ -211,7 +214,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "LIVE_BADGE_SECRET": _env("LIVE_BADGE_SECRET"),
         "PRESENCE_HOURS": _int("PRESENCE_HOURS", 24),
         "PRESENCE_SIGNIN_SECONDS": _int("PRESENCE_SIGNIN_SECONDS", 120),
-        # How long a process reuses the last quarter's ranking for badge grades.
+        # How long an app (each worker has its own) reuses the last quarter's ranking for badge grades.
         "GRADE_MEMO_SECONDS": float(_env("GRADE_MEMO_SECONDS", "600")),
         # Uploads larger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
@@ -227,7 +230,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "TASKS_QUEUE": _env("TASKS_QUEUE", "rating-tasks"),
         "TASKS_EAGER": False,
         # GET /metrics: a static bearer for the Prometheus scraper (works while the database is
-        # down); without it, an API key of any role. See app/metrics.py.
+        # down); without it, an API key of any role. See app/health/metrics_views.py.
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -69,10 +69,6 @@ class TooManyRequests(AppError):
     status, code, message = 429, "too_many_attempts", "尝试次数过多，请稍后再试 (too many attempts)"
 
 
-class ServiceUnavailable(AppError):
-    status, code, message = 503, "service_unavailable", "服务暂时不可用 (service unavailable)"
-
-
 # Stable codes for the errors Flask/Werkzeug raise on its own.
 HTTP_CODES = {
     400: "bad_request",

@@ -7,24 +7,19 @@ process, whatever number of apps the process builds. Under gunicorn, set PROMETH
 and every worker writes its values there, so a scrape sees the sum over all workers of this
 server — not only the worker that happened to answer.
 
-Access: `Authorization: Bearer <METRICS_TOKEN>` (what a Prometheus scraper is given; checked
-without the database, so metrics stay readable while the database is down) or an API key of
-any role.
+The `/metrics` view (who may read them) is app/health/metrics_views.py: this module sits below
+every domain and the API keys.
 """
 from __future__ import annotations
 
-import hmac
 import os
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter,
                                Histogram, generate_latest, multiprocess)
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-
-from app.auth.decorators import bearer_token, require_roles
-from app.auth.models import ROLES
 
 REQUESTS = Counter("rating_http_requests_total", "HTTP requests answered",
                    ["endpoint", "method", "status"])
@@ -39,7 +34,6 @@ FRAUD_FLAGS = Counter("rating_fraud_flags_created_total", "Fraud flags committed
 REDIS_FALLBACKS = Counter("rating_redis_fallbacks_total", "Calls served by the fallback because "
                           "Redis was unavailable", ["component"])
 
-bp = Blueprint("metrics", __name__)
 _PENDING = "metrics_pending"       # Session.info key: counts to add once the transaction commits
 
 
@@ -49,8 +43,6 @@ _request_children: dict[tuple[str, str, str], tuple] = {}
 
 
 def init_metrics(app: Flask) -> None:
-    app.register_blueprint(bp)
-
     @app.after_request
     def _observe(response):
         started = g.get("request_started")      # set by app.logs for every request
@@ -101,24 +93,11 @@ def wechat_call(endpoint: str, outcome: str) -> None:
 
 
 # -- exposition ---------------------------------------------------------------------------------
-def _exposition() -> Response:
+def exposition() -> Response:
+    """Every metric in Prometheus' text format (summed over the server's workers)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-@require_roles(*ROLES)
-def _exposition_for_api_key() -> Response:
-    return _exposition()
-
-
-@bp.get("/metrics")
-def metrics():
-    token = bearer_token()
-    expected = current_app.config.get("METRICS_TOKEN")
-    if expected and token and hmac.compare_digest(token.encode(), expected.encode()):
-        return _exposition()
-    return _exposition_for_api_key()

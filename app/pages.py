@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template
 
-from app.badge import service as badges
+from app.branding import branding
 from app.errors import chinese_only
 
 bp = Blueprint("pages", __name__)
@@ -30,7 +30,7 @@ def cn_time(value: datetime | None, fmt: str = "%m月%d日 %H:%M") -> str:
 def _customer_context() -> dict:
     # Every template may name these; a view that passes its own `brand` wins.
     config = current_app.config
-    return {"brand": badges.branding(), "hotline": config["CUSTOMER_HOTLINE"],
+    return {"brand": branding(), "hotline": config["CUSTOMER_HOTLINE"],
             "official_account": config.get("OFFICIAL_ACCOUNT_NAME")}
 
 

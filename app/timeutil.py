@@ -6,6 +6,7 @@ Report months and quarters are calendar periods in the configured TIMEZONE.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -32,21 +33,96 @@ def parse_timestamp(text: str, default_tz=DEFAULT_OFFSET) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month (`2026-10`); its bounds are taken in a time zone (TIMEZONE)."""
+
+    year: int
+    number: int         # 1–12
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = _MONTH.match(text or "")
+        if not match:
+            raise ValueError("month must look like YYYY-MM")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, moment: datetime, tz_name: str) -> Month:
+        """The month `moment` falls in, in `tz_name`."""
+        local = moment.astimezone(ZoneInfo(tz_name))
+        return cls(local.year, local.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.number:02d}"
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.number == 12 else Month(self.year, self.number + 1)
+
+    def prev(self) -> Month:
+        return Month(self.year - 1, 12) if self.number == 1 else Month(self.year, self.number - 1)
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter(self.year, (self.number - 1) // 3 + 1)
+
+    def bounds(self, tz_name: str) -> tuple[datetime, datetime]:
+        """[start, end) in UTC of this month in `tz_name`."""
+        return _bounds(self.year, self.number, 1, tz_name)
+
+    def contains(self, moment: datetime, tz_name: str) -> bool:
+        return Month.of(moment, tz_name) == self
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter (`2026Q4`); its bounds are taken in a time zone (TIMEZONE)."""
+
+    year: int
+    number: int         # 1–4
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER.match(text or "")
+        if not match:
+            raise ValueError("quarter must look like YYYYQn")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, moment: datetime, tz_name: str) -> Quarter:
+        """The quarter `moment` falls in, in `tz_name`."""
+        return Month.of(moment, tz_name).quarter
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}Q{self.number}"
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def prev(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    @property
+    def months(self) -> tuple[Month, Month, Month]:
+        first = (self.number - 1) * 3 + 1
+        return Month(self.year, first), Month(self.year, first + 1), Month(self.year, first + 2)
+
+    def bounds(self, tz_name: str) -> tuple[datetime, datetime]:
+        """[start, end) in UTC of this quarter in `tz_name`."""
+        return _bounds(self.year, (self.number - 1) * 3 + 1, 3, tz_name)
+
+    def contains(self, moment: datetime, tz_name: str) -> bool:
+        return Quarter.of(moment, tz_name) == self
+
+
 def month_bounds(month: str, tz_name: str) -> tuple[datetime, datetime]:
     """`2026-10` → [start, end) in UTC of that calendar month in `tz_name`."""
-    match = _MONTH.match(month or "")
-    if not match:
-        raise ValueError("month must look like YYYY-MM")
-    year, mon = int(match[1]), int(match[2])
-    return _bounds(year, mon, 1, tz_name)
+    return Month.parse(month).bounds(tz_name)
 
 
 def quarter_bounds(quarter: str, tz_name: str) -> tuple[datetime, datetime]:
     """`2026Q4` → [start, end) in UTC of that calendar quarter in `tz_name`."""
-    match = _QUARTER.match(quarter or "")
-    if not match:
-        raise ValueError("quarter must look like YYYYQn")
-    return _bounds(int(match[1]), (int(match[2]) - 1) * 3 + 1, 3, tz_name)
+    return Quarter.parse(quarter).bounds(tz_name)
 
 
 def _bounds(year: int, month: int, months: int, tz_name: str) -> tuple[datetime, datetime]:

@@ -156,7 +156,7 @@ def child(side: str, url: str, count: int) -> None:
         environ = EnvironBuilder(path=path, headers={
             "Authorization": f"Bearer {issue_token(SECRET, 1 + n % 400, 0)}"}).get_environ()
         status = []
-        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        b"".join(app(environ, lambda s, h, e=None, status=status: status.append(s)))
         if not status[0].startswith("200"):
             sys.exit(f"{side} answered {status[0]}")
 
@@ -214,7 +214,7 @@ def main() -> None:
                  "ours": (ours, ours_port, "/api/v1/technician/badge/live", ours_script),
                  "hello": (ref, ref_port, "/hello", None)}
         try:
-            for proc, port, path, script in sides.values():
+            for _proc, port, path, script in sides.values():
                 wait_ready(port, path, tokens[0])
                 wrk(port, path, 3, script)      # then warm up every thread and connection
             rps = {name: [] for name in sides}

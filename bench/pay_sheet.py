@@ -187,15 +187,17 @@ def generate(args) -> None:
             conn.exec_driver_sql("UPDATE penalties SET technician_id = (SELECT technician_id "
                                  "FROM work_orders WHERE work_orders.id = penalties.order_id) "
                                  "WHERE kind = 'false_closure'")
-            flags = [{"id": i, "rating_id": i, "order_id": rated[i - 1],
-                      "technician_id": (i * 97) % n_tech + 1, "score": 0.9, "reasons": [],
-                      "status": "confirmed", "detectors": "", "created_at": now,
-                      "updated_at": now} for i in range(1, 21)]
-            conn.execute(insert(tables["fraud_flags"]), flags)
-            conn.execute(insert(tables["sanctions"]), [
-                {"id": f["id"], "flag_id": f["id"], "technician_id": f["technician_id"],
-                 "month": MONTH, "offence_no": 1, "fine": 5000, "suspension": False,
-                 "created_at": now} for f in flags])
+            # One finding (offence) per technician-month, each resting on its confirmed flag.
+            technicians = [(i * 97) % n_tech + 1 for i in range(1, 21)]
+            conn.execute(insert(tables["fraud_offences"]), [
+                {"id": i, "technician_id": tid, "month": MONTH, "offence_no": 1, "fine": 5000,
+                 "suspension": False, "created_at": now, "updated_at": now}
+                for i, tid in enumerate(technicians, start=1)])
+            conn.execute(insert(tables["fraud_flags"]), [
+                {"id": i, "rating_id": i, "order_id": rated[i - 1], "technician_id": tid,
+                 "month": MONTH, "score": 0.9, "reasons": [], "status": "confirmed",
+                 "detectors": "", "offence_id": i, "created_at": now, "updated_at": now}
+                for i, tid in enumerate(technicians, start=1)])
         conn.close()
     subprocess.run(["psql", URL, "-q", "-c", "VACUUM ANALYZE"], check=True)
     print(f"  data ready in {time.perf_counter() - started:.0f} s", flush=True)

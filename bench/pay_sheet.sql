@@ -22,7 +22,7 @@ deciding AS (
            c.result DESC),
 fraud AS (
   SELECT technician_id, (array_agg(fine ORDER BY created_at, id))[1] AS fine
-  FROM sanctions WHERE month = :month AND revoked_at IS NULL GROUP BY technician_id),
+  FROM fraud_offences WHERE month = :month AND revoked_at IS NULL GROUP BY technician_id),
 closures AS (
   SELECT order_id, coalesce(amount_fen, 10000) AS fen
   FROM penalties WHERE kind = 'false_closure' AND order_id IN (SELECT id FROM month_orders)),
@@ -120,7 +120,7 @@ q_sums AS (
   LEFT JOIN q_deciding d ON d.order_id = o.id
   GROUP BY o.technician_id),
 q_excluded AS (
-  SELECT technician_id FROM sanctions WHERE month = ANY(:q_months) AND revoked_at IS NULL
+  SELECT technician_id FROM fraud_offences WHERE month = ANY(:q_months) AND revoked_at IS NULL
   UNION
   SELECT technician_id FROM complaints
   WHERE justified AND complained_at >= :q_start AND complained_at < :q_end),

@@ -47,7 +47,7 @@ def child(side: str, url: str, jobs_file: str, count: int) -> None:
         environ = EnvironBuilder(path=path, method="POST", data=body, headers={
             "Authorization": f"Bearer {token}", "Content-Type": "application/json"}).get_environ()
         status = []
-        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        b"".join(app(environ, lambda s, h, e=None, status=status: status.append(s)))
         if not status[0].startswith("201"):
             sys.exit(f"{side}: {order_no} answered {status[0]}")
 

@@ -19,15 +19,14 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.extensions import db
 from tests import apidoc_check
+# In CI a missing tool is a failure, not a skip: a green run must mean every path ran. The one
+# skip allowed there is a PostgreSQL-only test during the SQLite run.
+from tests.ci import ALLOWED_CI_SKIP, IN_CI
 
 TEST_SECRET = "test-secret-key-not-for-production"
 # Redis for the Redis-backed paths (token store, limiter, task queue). Each test keeps to keys of
 # its own (random prefixes and queue names), so a shared server and index are safe.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-# In CI a missing tool is a failure, not a skip: a green run must mean every path ran. The one
-# skip allowed there is a PostgreSQL-only test during the SQLite run.
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-ALLOWED_CI_SKIP = "postgresql only"
 # The loopback WeChat simulator fixtures (`simulator`, `wechat`), for every test directory.
 pytest_plugins = ["tests.wechat_fixtures"]
 
@@ -121,6 +120,19 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        if ALLOWED_CI_SKIP not in reason:
+            report.outcome = "failed"
+            report.longrepr = f"skipped in CI (CI=1 turns skips into failures): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a skip while collecting (an `importorskip` in a conftest or at a module's
+    top): it would hide a whole directory of tests behind one skip line."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
         if ALLOWED_CI_SKIP not in reason:
             report.outcome = "failed"

@@ -1,13 +1,26 @@
-"""The audit log entry of an admin API call or a command that changed something: the API key's
-name (`api:…`) or the operating-system user (`cli:…`) is the actor, so the console's 操作日志 shows
-every channel beside the console's own."""
+"""The audit log (操作日志): what staff in the console, admin API keys and operators at the command
+line changed. An entry is added to the transaction of the change it records, so it lands with the
+change or not at all. The actor is the staff user, `api:<key name>` or `cli:<OS user>`; the console
+lists every channel together; every domain's admin views and commands write it."""
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 
 from flask import g, request
 
-from app.console import service as audit_log
+from app.auth.models import AuditEntry
+from app.db import utcnow
+from app.extensions import db
+
+
+def record(*, actor: str, action: str, target: str = "", details: dict | None = None,
+           ip: str | None = None, now: datetime | None = None) -> AuditEntry:
+    """Add an audit entry to the current transaction (it lands with the change it records)."""
+    entry = AuditEntry(actor=actor[:64], action=action, target=(target or "")[:120],
+                       details=details or {}, ip=ip, at=now or utcnow())
+    db.session.add(entry)
+    return entry
 
 
 def operator() -> str:
@@ -20,10 +33,10 @@ def operator() -> str:
 
 def audit_cli(action: str, target: str = "", **details) -> None:
     """The entry of a command-line change (`cli:<user>`), in the command's transaction."""
-    audit_log.record(actor=f"cli:{operator()}", action=action, target=target, details=details)
+    record(actor=f"cli:{operator()}", action=action, target=target, details=details)
 
 
 def audit_api_call(action: str, target: str = "", **details) -> None:
-    """Add the entry to the request's transaction (it lands with the change or not at all)."""
-    audit_log.record(actor=f"api:{g.api_key.name}", action=action, target=target,
-                     details=details, ip=request.remote_addr)
+    """The entry of an admin API call that changed something: the API key's name is the actor."""
+    record(actor=f"api:{g.api_key.name}", action=action, target=target, details=details,
+           ip=request.remote_addr)

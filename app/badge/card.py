@@ -14,6 +14,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageOps
 
 from app.badge.fonts import CjkFonts, load_font
 from app.badge.qr import Matrix, qr_image
+from app.branding import Branding
 
 CARD_SIZE = (638, 1011)
 MARGIN = 40
@@ -26,15 +27,6 @@ BORDER = "#C8C8C8"
 SUSPENDED_INK = "#C62828"
 VEIL = "#F2F2F2"
 INKS = (GRADE_INK, AVATAR_FILL, BORDER, SUSPENDED_INK, VEIL, "#111111", "#333333", "#555555")
-
-
-@dataclass(frozen=True)
-class Branding:
-    """Operator branding; neutral defaults, configurable per deployment."""
-
-    title: str = "智慧装维"
-    subtitle: str = "电子工牌 · 扫码评价服务"
-    color: str = "#0B5CAD"
 
 
 @dataclass(frozen=True)

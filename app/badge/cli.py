@@ -1,17 +1,19 @@
-"""`flask badge show|rotate|revoke|photo|print|render-all|fetch-wxacode`: the services of the
-API."""
+"""`flask badge show|rotate|revoke|photo|print|render-all|fetch-wxacode|forget-presences`: the
+services of the API."""
 from __future__ import annotations
 
 import os
 import sys
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from app.auth.audit import audit_cli
-from app.badge import bulk, photos, service
+from app.badge import bulk, photos, presence, service
+from app.db import utcnow
 from app.errors import AppError
 from app.extensions import db
 from app.masterdata import service as masterdata
@@ -173,3 +175,14 @@ def fetch_wxacode(employee_nos: tuple[str, ...]):
         click.echo(f"  {employee_no}: {code}", err=True)
     if stats.failed:
         raise SystemExit(1)
+
+
+@badge_cli.command("forget-presences")
+@click.option("--keep-days", type=click.IntRange(min=1), default=180, show_default=True,
+              help="keep scans of the last N days (reviews and appeals of those months)")
+@with_appcontext
+def forget_presences(keep_days: int):
+    """Delete live-badge scans (在场扫码记录) older than --keep-days; ratings keep their presence."""
+    removed = presence.forget_presences(before=utcnow() - timedelta(days=keep_days))
+    db.session.commit()
+    click.echo(f"{removed} presences older than {keep_days} days deleted")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from app.badge import live, qr, render, service
 from app.badge.live import LiveRef, LiveSettings
@@ -200,6 +200,16 @@ def record_presence(*, user_id: int, ref: LiveRef, channel: str, client_ip: str 
         "user_id": user_id, "technician_id": ref.technician_id, "step": ref.step,
         "scanned_at": at_datetime(at), "channel": channel, "client_ip": client_ip,
     }, unique=("user_id", "technician_id", "step"))
+
+
+def forget_presences(*, before: datetime) -> int:
+    """Delete presences scanned before `before`; returns how many. A rating keeps its own
+    `presence` answer, so only the scan rows (who, where from) go: personal data kept no longer
+    than reviews and appeals need it."""
+    result = db.session.execute(
+        delete(Presence).where(Presence.scanned_at < before)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 # -- the QR images of a live token ---------------------------------------------------------------

@@ -7,7 +7,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from app.badge.card import LAYOUT_VERSION, Branding, CardInfo, render_card_png
+from app.badge.card import LAYOUT_VERSION, CardInfo, render_card_png
+from app.branding import Branding
 from app.badge.fonts import CjkFonts
 from app.badge.qr import Matrix, qr_matrix, render_qr_png, render_qr_svg
 

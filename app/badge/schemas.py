@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.pagination import PageMeta
-
 
 class BadgeOut(Schema):
     """A badge and where its images are; `badge_token` is in the QR and is the mini-program scene."""
@@ -53,27 +51,6 @@ class PublicTechnicianOut(Schema):
         "description": "current quarterly grade 1–5, null when none"})
     photo_url = fields.String(allow_none=True, required=True, metadata={
         "description": "the technician's photo (JPEG); null when none — show the initials"})
-
-
-class RateableOrderOut(Schema):
-    order_no = fields.String(required=True)
-    order_type = fields.String(required=True)
-    product = fields.String(required=True)
-    completed_at = fields.DateTime(required=True)
-
-
-class BadgeLandingOut(Schema):
-    technician = fields.Nested(PublicTechnicianOut, required=True)
-    needs_binding = fields.Boolean(required=True, metadata={
-        "description": "the customer has no bound broadband account yet"})
-    rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True, metadata={
-        "description": "one page, newest first (?page=, ?per_page= up to 100, default 20)"})
-    rateable_page = fields.Nested(PageMeta, required=True)
-
-    presence = fields.Boolean(required=True, metadata={
-        "description": "a live badge token was scanned: this customer's ratings of this "
-                       "technician carry presence for PRESENCE_HOURS; false for a static badge"})
-
 
 
 class PhotoOut(Schema):

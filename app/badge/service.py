@@ -17,18 +17,18 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.badge import photos, render
-from app.badge.card import Branding, CardInfo, avatar_text
+from app.badge.card import CardInfo, avatar_text
 from app.badge.fonts import CjkFonts, find_cjk_fonts
 from app.badge.memo import QrMemo
 from app.badge.models import Badge, BadgeImage
 from app.badge.tokens import MAX_VERSION, BadgeRef, TokenKeys, decode_token, derive_keys, \
     encode_token
+from app.branding import branding
 from app.db import utcnow
 from app.errors import Conflict, Gone, NotFound
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.masterdata.models import Technician, TechnicianSuspension
-from app.reports import service as reports
 from app.wechat import gateway as wechat_gateway
 
 # How long a worker may serve a QR image from memory without asking the database (see memo.py).
@@ -93,13 +93,6 @@ def _token_keys() -> TokenKeys:
     if cached is None or cached[0] != secret:
         cached = current_app.extensions["badge_token_keys"] = (secret, derive_keys(secret))
     return cached[1]
-
-
-def branding() -> Branding:
-    config, default = current_app.config, Branding()
-    return Branding(title=config.get("BADGE_BRAND_TITLE") or default.title,
-                    subtitle=config.get("BADGE_BRAND_SUBTITLE") or default.subtitle,
-                    color=config.get("BADGE_BRAND_COLOR") or default.color)
 
 
 def card_fonts() -> CjkFonts:
@@ -212,12 +205,15 @@ def badge_for_ref(ref: BadgeRef, *, allow_suspended: bool = False) -> Badge:
     return badge
 
 
+# app.extensions key of the function `technician_id → grade (1–5) or None` that badge pages and
+# cards show. Grades are ranked by reports, a layer above badge: create_app hands it in.
+GRADE_SOURCE = "badge.grade_source"
+
+
 def current_grade(technician: Technician) -> int | None:
     """The technician's grade of the last completed quarter (1–5), or None (shown as 暂无)."""
-    config = current_app.config
-    return reports.latest_grade(technician.id, tariff=reports.load_tariff(config.get("TARIFF_FILE")),
-                                tz_name=config["TIMEZONE"],
-                                memo_seconds=config["GRADE_MEMO_SECONDS"])
+    grade_of = current_app.extensions.get(GRADE_SOURCE)
+    return grade_of(technician.id) if grade_of is not None else None
 
 
 _LOOK_UP = object()

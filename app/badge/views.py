@@ -1,8 +1,7 @@
 """Badge routes: the public scan landing and images under `/b/`, and the admin badge calls.
 
-The landing's "评价服务" button points at the endpoint named by `RATE_ENDPOINT`, called with
-`badge_token=<token>`, which the H5 rating flow registers (app/rating/h5.py). Without it the
-button is shown disabled, so the page never links to a missing route.
+The landing's "评价服务" button opens the H5 rating flow, `/b/<token>/rate` (app/rating/h5.py; the
+mini-program's scan answer, with the orders to rate, is rating's too: app/rating/views.py).
 """
 from __future__ import annotations
 
@@ -15,18 +14,17 @@ from app.badge import bulk, photos, presence, service
 from app.badge.live_views import h5_scan
 from app.badge.models import CONTENT_TYPES
 from app.badge.photo import PhotoRejected
-from app.badge.schemas import BadgeLandingOut, BadgeOut, BadgeRevokeIn, PhotoOut, SheetQuery
+from app.badge.schemas import BadgeOut, BadgeRevokeIn, PhotoOut, SheetQuery
 from app.errors import AppError, BadRequest
 from app.extensions import db
 from app.guards import large_body
-from app.identity.decorators import customer_required, technician_required
+from app.identity.decorators import technician_required
 from app.masterdata import service as masterdata
-from app.pagination import PageQuery
-from app.rating import service as ratings
 
 bp = Blueprint("badge", __name__)
 admin_bp = Blueprint("badge_admin", __name__)
 
+# The H5 rating flow's first page (app/rating/h5.py), called with `badge_token=`.
 RATE_ENDPOINT = "h5_rating.start"
 # A token's QR never changes, so it may be cached long; a card shows name, team and grade,
 # which can change under the same token, so caches revalidate it (cheaply, by ETag) sooner.
@@ -74,8 +72,7 @@ def landing(token: str):
         return scan.redirect
     badge = scan.scan.badge
     # Rating goes on under the badge's static token: a live one may expire while the customer reads.
-    rate_url = (url_for(RATE_ENDPOINT, badge_token=service.badge_token(badge))
-                if RATE_ENDPOINT in current_app.view_functions else None)
+    rate_url = url_for(RATE_ENDPOINT, badge_token=service.badge_token(badge))
     page = render_template("badge/landing.html", profile=service.public_profile(badge),
                            rate_url=rate_url, live=scan.scan.presence,
                            presence_recorded=scan.recorded)
@@ -265,7 +262,7 @@ def sheet_pdf():
         "Cache-Control": "no-store"})
 
 
-# -- mini-program: the technician's own badge, the customer's scan ------------------------------
+# -- mini-program: the technician's own badge ---------------------------------------------------
 
 @bp.get("/api/v1/technician/badge")
 @technician_required
@@ -275,29 +272,3 @@ def own_badge():
     badge = service.get_or_create_badge(g.technician)
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge))
-
-
-@bp.get("/api/v1/badges/<token>")
-@customer_required
-@api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
-         "customer can rate now, one page; a live badge token also records the customer's "
-         "presence. 404 badge_not_found; 410 badge_revoked, or badge_expired for a live token "
-         "past its steps)", tags=["badges"], path_params={"token": _TOKEN},
-         query=PageQuery, responses={200: BadgeLandingOut}, errors=(401, 422) + _IMAGE_ERRORS,
-         auth="user_token")
-def scan_landing(token: str):
-    args = PageQuery().load(request.args)
-    scan = presence.scan_badge(token, user_id=g.user.id, channel="miniprogram",
-                               client_ip=request.remote_addr)
-    db.session.commit()         # the presence a live token records
-    badge = scan.badge
-    page = ratings.rateable_orders_page(user_id=g.user.id, technician_id=badge.technician_id,
-                                        window_days=current_app.config["RATING_WINDOW_DAYS"],
-                                        **args)
-    return BadgeLandingOut().dump({
-        "technician": service.public_profile(badge),
-        "needs_binding": not ratings.has_bindings(g.user.id),
-        "rateable_orders": page.items,
-        "rateable_page": {"page": page.page, "per_page": page.per_page, "total": page.total,
-                          "pages": page.pages},
-        "presence": scan.presence})

@@ -1,13 +1,16 @@
-"""Staff accounts of the console and the audit log of what they did there."""
+"""Staff accounts of the console. (The audit log of what they and API keys did is
+app.auth.models.AuditEntry, written by app.auth.audit.record.)"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
+
+from app.auth.models import AuditEntry  # noqa: F401  (where callers knew it)
 
 STAFF_ROLES = ("auditor", "manager", "admin")
 
@@ -34,26 +37,6 @@ class StaffUser(db.Model):
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.username} {self.role}{'' if self.active else ' inactive'}>"
-
-
-class AuditEntry(db.Model):
-    """One thing a staff member did: decided a flag, rotated a badge, closed a month, imported,
-    downloaded, signed in. Written in the same transaction as the change it records."""
-
-    __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_at", "at"),
-                      Index("ix_audit_entries_actor_at", "actor", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    target: Mapped[str] = mapped_column(String(120), default="")
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    ip: Mapped[str | None] = mapped_column(String(45))
-
-    def __repr__(self) -> str:
-        return f"<AuditEntry {self.actor} {self.action} {self.target}>"
 
 
 class StaffSession(db.Model):

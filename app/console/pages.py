@@ -11,7 +11,7 @@ from app.fraud import service as fraud_service
 from app.masterdata import service as masterdata
 from app.rating import service as rating_service
 from app.reports import service as report_service
-from app.timeutil import month_bounds
+from app.timeutil import Month, month_bounds
 
 SORTABLE = ("employee_no", "name", "team", "area", "orders_completed", "wechat_ratings",
             "participation_rate", "avg_stars", "satisfaction_rate", "presence_rate", "install_pay",
@@ -20,13 +20,11 @@ SORTABLE = ("employee_no", "name", "team", "area", "orders_completed", "wechat_r
 
 def default_month(tz_name: str, now: datetime | None = None) -> str:
     """The last full calendar month: the one being reviewed, paid and closed."""
-    local = (now or utcnow()).astimezone(ZoneInfo(tz_name))
-    previous = local.replace(day=1) - timedelta(days=1)
-    return previous.strftime("%Y-%m")
+    return str(Month.of(now or utcnow(), tz_name).prev())
 
 
 def quarter_of(month: str) -> str:
-    return report_service.quarter_of(month)
+    return str(Month.parse(month).quarter)
 
 
 # --- Review queue: cases ------------------------------------------------------------------------
@@ -51,12 +49,6 @@ def queue_page(*, status: str | None, filters: dict, page: int) -> dict:
             "counts": fraud_service.case_counts(), "flag_counts": fraud_service.flag_counts()}
 
 
-def pay_of(tariff, tz_name: str):
-    """The live pay ledger of a technician-month, for a decision's before and after."""
-    return lambda technician, month: report_service.pay_ledger(
-        month=month, technician=technician, tariff=tariff, tz_name=tz_name, live=True)
-
-
 def case_preview(case_id: int, *, rating_ids: list[int] | None, ctx, tariff,
                  expect=None) -> list[dict]:
     """What confirming `rating_ids` (None: every undecided rating) would do — a dry run."""
@@ -65,7 +57,8 @@ def case_preview(case_id: int, *, rating_ids: list[int] | None, ctx, tariff,
         lambda: fraud_service.decide_case(case_id=case_id, decision="confirmed",
                                           note="预演 (preview)", rating_ids=rating_ids, ctx=ctx,
                                           expect=expect or fraud_service.Expect()),
-        scope=list(case.flags), pay_of=pay_of(tariff, ctx.tz_name), ctx=ctx, dry_run=True)
+        scope=list(case.flags), pay_of=report_service.live_pay_of(tariff=tariff, tz_name=ctx.tz_name),
+        ctx=ctx, dry_run=True)
     return found
 
 

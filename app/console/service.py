@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.console.models import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
+from app.auth.audit import record  # noqa: F401  (the console's audit entries are written here too)
+from app.auth.models import AuditEntry
+from app.console.models import STAFF_ROLES, StaffSession, StaffUser
 from app.db import utcnow
 from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from app.extensions import db
@@ -181,15 +183,6 @@ ACTION_LABELS = {
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
     "task_retried": "重试后台任务",
 }
-
-
-def record(*, actor: str, action: str, target: str = "", details: dict | None = None,
-           ip: str | None = None, now: datetime | None = None) -> AuditEntry:
-    """Add an audit entry to the current transaction (it lands with the change it records)."""
-    entry = AuditEntry(actor=actor[:64], action=action, target=(target or "")[:120],
-                       details=details or {}, ip=ip, at=now or utcnow())
-    db.session.add(entry)
-    return entry
 
 
 def list_audit(*, actor: str | None = None, action: str | None = None,

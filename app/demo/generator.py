@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from app.timeutil import DEFAULT_OFFSET
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞翔波辉亮"
 AREAS = {
     "城区营业部": ["城东装维班", "城西装维班", "城北装维班"],
@@ -112,12 +112,6 @@ def complaints(rng: random.Random, order_rows: list[dict], count: int) -> list[d
 
 def _iso(value: datetime) -> str:
     return value.astimezone(DEFAULT_OFFSET).isoformat()
-
-
-def previous_month_start(now: datetime, tz) -> datetime:
-    local = now.astimezone(tz)
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return (first - timedelta(days=1)).replace(day=1)
 
 
 def utc(value: datetime) -> datetime:

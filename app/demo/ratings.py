@@ -86,7 +86,7 @@ def _rate(stats: RatingStats, *, user, order: DemoOrder, stars: int, tags: list[
             tags=tags, comment=comment, channel="h5", window_days=config["RATING_WINDOW_DAYS"],
             catalogue=rating_service.tag_catalogue(config.get("RATING_TAGS_FILE")),
             client_ip=ip, user_agent=agent, now=at,
-            recovery_hours=config.get("RECOVERY_DUE_HOURS", 48))
+            recovery_hours=config["RECOVERY_DUE_HOURS"], presence_hours=config["PRESENCE_HOURS"])
         stats.rated += 1
     except AppError:
         stats.skipped += 1          # already rated (a re-run) or outside the window

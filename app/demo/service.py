@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from app.masterdata.imports import ImportResult, run_import
 from app.masterdata.models import ImportRun, Technician
 from app.rating.models import Rating
 from app.masterdata.specs import SPECS
+from app.timeutil import Month
 
 
 def _records(rows: list[dict]):
@@ -37,8 +38,8 @@ def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts
     rng = random.Random(seed)
     zone = ZoneInfo(tz_name)
     today = (now or utcnow()).astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    this_month = today.replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    month = Month.of(today, tz_name)
+    last_month, this_month = month.prev().bounds(tz_name)     # [its start, this month's start)
 
     techs = gen.technicians(rng, technicians)
     accts = gen.accounts(rng, accounts)
@@ -52,7 +53,7 @@ def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts
         order_rows += current
 
     complaint_rows = gen.complaints(rng, order_rows, max(1, technicians // 8))
-    months = [last_month.strftime("%Y-%m"), this_month.strftime("%Y-%m")]
+    months = [str(month.prev()), str(month)]
     plan = [("technicians", techs), ("accounts", accts), ("orders", order_rows),
             ("callbacks", gen.callbacks(rng, order_rows)), ("complaints", complaint_rows),
             ("urges", pay.urges(rng, order_rows)),
@@ -74,13 +75,13 @@ def seed_demo_reviews(*, config: dict, seed: int = 2026, now: datetime | None = 
     from app.demo.ratings import seed_ratings
     from app.fraud import service as fraud_service
 
-    zone = ZoneInfo(config["TIMEZONE"])
     now = now or utcnow()
-    this_month = now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
-    stats = seed_ratings(start=last_month, now=now, config=config, seed=seed, on_batch=on_batch)
+    this_month = Month.of(now, config["TIMEZONE"])
+    last_month = this_month.prev()
+    stats = seed_ratings(start=last_month.bounds(config["TIMEZONE"])[0], now=now, config=config,
+                         seed=seed, on_batch=on_batch)
     settings = fraud_service.settings(config)
-    scans = [fraud_service.scan_month(month=month.strftime("%Y-%m"), now=now, **settings)
+    scans = [fraud_service.scan_month(month=str(month), now=now, **settings)
              for month in (last_month, this_month)]
     return {"ratings": stats.rated, "skipped": stats.skipped, "planted": stats.planted,
             "flags": sum(s.flags_total for s in scans)}

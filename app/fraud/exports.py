@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 from app.fraud.labels import DETECTORS, FLAG_STATUSES
 from app.fraud.models import FraudFlag
-from app.reports.exports import to_csv
-from app.reports.xlsx import PERCENT_FORMAT, Column, Sheet, workbook
+from app.spreadsheet import PERCENT_FORMAT, Column, Sheet, to_csv, workbook
 
 
 def _row(flag: FraudFlag, zone: ZoneInfo) -> dict:

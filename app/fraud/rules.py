@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from app.timeutil import Month
+
+# SPEC flow 5's amounts: the defaults of FRAUD_FINE_FIRST, FRAUD_FINE_REPEAT (yuan) and
+# FRAUD_SUSPENSION_DAYS, which app/config.py reads from here.
 FIRST_FINE = 5000
 REPEAT_FINE = 1000
 SUSPENSION_DAYS = 30
 SCORE_BANDS = (("high", 0.8), ("medium", 0.6), ("low", 0.0))   # flagged ratings by score
 UNFLAGGED = "unflagged"
 OUTCOMES = ("customer_confirmed", "customer_denied", "unreachable")
+
+
+def star_eligible(confirmed_frauds: int) -> bool:
+    """What a sanction does besides the fine (SPEC flow 5): a technician with a confirmed fraud in
+    a month is not star-eligible that month — every star-rated install/move order of the month
+    pays the 1★ price — and gets no grade for the quarter holding it."""
+    return confirmed_frauds <= 0
 
 
 @dataclass(frozen=True)
@@ -123,7 +133,7 @@ def _state_dict(state: OffenceState | None) -> dict | None:
 
 
 def month_of(moment: datetime, tz_name: str) -> str:
-    return moment.astimezone(ZoneInfo(tz_name)).strftime("%Y-%m")
+    return str(Month.of(moment, tz_name))
 
 
 def band_of(score: float | None) -> str:

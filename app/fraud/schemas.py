@@ -7,8 +7,7 @@ from app.fraud.detectors import DETECTOR_IDS
 from app.fraud.rules import OUTCOMES
 from app.masking import mask_phone
 from app.pagination import PageMeta, PageQuery
-
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM")
+from app.validators import MONTH
 
 
 class FraudScanIn(Schema):

@@ -189,9 +189,3 @@ def unbind_account(*, user: WeChatUser, binding_id: int) -> None:
         raise NotFound("绑定不存在 (binding not found)", code="binding_not_found")
     db.session.delete(binding)
     db.session.flush()
-
-
-def bound_account_ids(user: WeChatUser) -> set[int]:
-    """Accounts the user may act for (rating and landing pages use this)."""
-    return set(db.session.scalars(select(AccountBinding.account_id)
-                                  .where(AccountBinding.user_id == user.id)))

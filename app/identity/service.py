@@ -115,6 +115,11 @@ def login_official_account(*, openid: str, unionid: str | None) -> WeChatUser:
     return user
 
 
+def claims_of(user: WeChatUser) -> tokens.TokenClaims:
+    """What a token of `user` would claim (for pages signed in by session, not by token)."""
+    return tokens.TokenClaims(user.id, user.token_version)
+
+
 def token_claims(token: str) -> tokens.TokenClaims | None:
     """The claims of a token with a good signature and age; revocation is not checked here."""
     return tokens.read_token(current_app.config["SECRET_KEY"], token,
@@ -149,14 +154,6 @@ def technician_of(user: WeChatUser) -> Technician | None:
     return db.session.scalar(select(Technician).join(
         TechnicianBinding, TechnicianBinding.technician_id == Technician.id)
         .where(TechnicianBinding.user_id == user.id))
-
-
-def wechat_identities_of_technician(technician_id: int) -> list[WeChatIdentity]:
-    """Every openid ever bound to the technician (fraud checks compare raters against these)."""
-    return list(db.session.scalars(select(WeChatIdentity).join(
-        TechnicianBinding, TechnicianBinding.user_id == WeChatIdentity.user_id)
-        .where(TechnicianBinding.technician_id == technician_id)
-        .order_by(WeChatIdentity.id)))
 
 
 def _technician_bind_limit() -> Limit:

@@ -26,8 +26,7 @@ from app.errors import AppError, chinese_only
 from app.extensions import db
 from app.identity import service as identity
 from app.identity.decorators import h5_current_user, h5_login_required, h5_sign_in
-from app.identity.h5 import SmsStep, check_code, send_code
-from app.identity.tokens import TokenClaims
+from app.identity.sms_step import SmsStep, check_code, send_code
 from app.masking import mask_phone
 from app.rating import links, rules, service
 from app.rating.service import customer as states
@@ -102,7 +101,7 @@ def rate(order_no: str):
                 "comment": request.form.get("comment", "")}
         try:
             data = RATING_IN.load({"order_no": order_no, **form})
-            submit(rater=TokenClaims(g.user.id, g.user.token_version), data=data,
+            submit(rater=identity.claims_of(g.user), data=data,
                    channel=session.get(CHANNEL_KEY, "h5"),
                    idempotency_key=request.form.get("form_id") or None)
             db.session.commit()

@@ -15,6 +15,9 @@ CALLBACK_STARS = {"dissatisfied": 1, "satisfied": 3, "no_answer": 3}
 # A manual callback outranks an IVR one; among the same channel the latest wins.
 CHANNEL_RANK = {"manual": 2, "ivr": 1}
 RECOVERY_MAX_STARS = 2
+# A recovery task (a 1–2★ rating, a dissatisfied callback) is due this many hours after it opens
+# (default of RECOVERY_DUE_HOURS).
+RECOVERY_DUE_HOURS = 48
 COMMENT_MAX = 500
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.badge.schemas import PublicTechnicianOut
 from app.pagination import PageMeta, PageQuery
 from app.rating.rules import COMMENT_MAX, clean_comment
-from app.reports.schemas import FORMATS, MONTH
+from app.validators import FORMATS, MONTH
 
 
 PRESENCE_TEXT = ("在场扫码: the rater had scanned the technician's live badge within "
@@ -78,6 +79,10 @@ class FollowUpOut(Schema):
 
     comment = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+
+
+class FollowUpIn(Schema):
+    comment = CommentField(required=True, validate=validate.Length(min=1, max=COMMENT_MAX))
 
 
 class AdminRatingOut(RatingOut):
@@ -179,3 +184,23 @@ class RatingLineOut(Schema):
 
 class RatingLineListOut(PageMeta):
     items = fields.List(fields.Nested(RatingLineOut), required=True)
+
+
+class RateableOrderOut(Schema):
+    order_no = fields.String(required=True)
+    order_type = fields.String(required=True)
+    product = fields.String(required=True)
+    completed_at = fields.DateTime(required=True)
+
+
+class BadgeLandingOut(Schema):
+    technician = fields.Nested(PublicTechnicianOut, required=True)
+    needs_binding = fields.Boolean(required=True, metadata={
+        "description": "the customer has no bound broadband account yet"})
+    rateable_orders = fields.List(fields.Nested(RateableOrderOut), required=True, metadata={
+        "description": "one page, newest first (?page=, ?per_page= up to 100, default 20)"})
+    rateable_page = fields.Nested(PageMeta, required=True)
+
+    presence = fields.Boolean(required=True, metadata={
+        "description": "a live badge token was scanned: this customer's ratings of this "
+                       "technician carry presence for PRESENCE_HOURS; false for a static badge"})

@@ -1,5 +1,5 @@
-"""Rating API: tag catalogue, submission, a technician's own ratings, staff order view and
-service-recovery tasks."""
+"""Rating API: a customer's scan of a badge (the orders they may rate), tag catalogue, submission,
+a technician's own ratings, staff order view and service-recovery tasks."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -10,14 +10,47 @@ from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
 from app.extensions import db
 from app.pagination import PageQuery, page_body
-from app.identity.decorators import claims_required, technician_required
+from app.badge import presence
+from app.badge import service as badges
+from app.identity.decorators import claims_required, customer_required, technician_required
 from app.rating import links, listing, rules, service
 from app.rating.submission import IDEMPOTENCY_HEADER, RATING_IN, submit
 from app.rating.schemas import (
-    MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn, RatingLineListOut, RatingOut,
+    BadgeLandingOut, FollowUpIn, FollowUpOut, MonthRatingsQuery, OrderOut, OwnRatingListOut, RatingIn,
+    RatingLineListOut, RatingOut,
     RecoveryCloseIn, RecoveryQuery, RecoveryTaskListOut, RecoveryTaskOut, SmsLinkOut, TagListOut)
 
 bp = Blueprint("rating", __name__)
+
+_BADGE_TOKEN = {"type": "string", "description": "badge token (26 characters, base32) or a live "
+                                                 "badge token (32 characters, see "
+                                                 "/api/v1/technician/badge/live)"}
+
+
+@bp.get("/badges/<token>")
+@customer_required
+@api_doc("扫码：装维人员信息与可评价工单 (scan landing: technician, binding state, orders the "
+         "customer can rate now, one page; a live badge token also records the customer's "
+         "presence. 404 badge_not_found; 410 badge_revoked, or badge_expired for a live token "
+         "past its steps)", tags=["badges"], path_params={"token": _BADGE_TOKEN},
+         query=PageQuery, responses={200: BadgeLandingOut}, errors=(401, 422, 404, 410),
+         auth="user_token")
+def scan_landing(token: str):
+    args = PageQuery().load(request.args)
+    scan = presence.scan_badge(token, user_id=g.user.id, channel="miniprogram",
+                               client_ip=request.remote_addr)
+    db.session.commit()         # the presence a live token records
+    badge = scan.badge
+    page = service.rateable_orders_page(user_id=g.user.id, technician_id=badge.technician_id,
+                                        window_days=current_app.config["RATING_WINDOW_DAYS"],
+                                        **args)
+    return BadgeLandingOut().dump({
+        "technician": badges.public_profile(badge),
+        "needs_binding": not service.has_bindings(g.user.id),
+        "rateable_orders": page.items,
+        "rateable_page": {"page": page.page, "per_page": page.per_page, "total": page.total,
+                          "pages": page.pages},
+        "presence": scan.presence})
 
 
 @bp.get("/rating-tags")
@@ -39,6 +72,23 @@ def create_rating():
     body, status = submit(rater=g.claims, data=data, channel="miniprogram", idempotency_key=key)
     db.session.commit()
     return body, status
+
+
+@bp.post("/ratings/<order_no>/follow-up")
+@customer_required
+@api_doc("追评 (the rater adds a follow-up comment to their rating, once, inside the rating window; "
+         "the stars never change; 404 order_not_found answers both \"no such order\" and \"not an "
+         "order of an account you bound\")", tags=["ratings"], body=FollowUpIn,
+         responses={201: FollowUpOut}, errors=(401, 403, 404, 409, 422), auth="user_token",
+         error_codes={403: ("not_rater",), 404: ("order_not_found",),
+                      409: ("not_rated", "follow_up_exists", "rating_window_closed")})
+def follow_up(order_no: str):
+    data = FollowUpIn().load(request.get_json(silent=True) or {})
+    added = service.add_follow_up(user_id=g.user.id, order_no=order_no, comment=data["comment"],
+                                  window_days=current_app.config["RATING_WINDOW_DAYS"],
+                                  client_ip=request.remote_addr)
+    db.session.commit()
+    return FollowUpOut().dump(added), 201
 
 
 @bp.get("/technician/ratings")

@@ -6,6 +6,7 @@ import getpass
 import json
 import re
 import sys
+import time
 
 import click
 from flask import current_app
@@ -71,6 +72,18 @@ def _print_version(version) -> None:
             click.echo(f"    {entry['employee_no']}: {fields}")
 
 
+def _progress_printer():
+    """Ledger progress on stderr, at most every 2 seconds (a million orders take minutes)."""
+    last = [time.monotonic()]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= 2:
+            last[0] = now
+            click.echo(f"  … 账本 {done}/{total} 名装维人员", err=True)
+    return show
+
+
 @report_cli.command("close")
 @click.option("--month", required=True, help=MONTH_HELP, callback=_month)
 @click.option("--note", default="")
@@ -80,7 +93,8 @@ def close(month: str, note: str, by: str | None):
     """Freeze MONTH's report and pay ledger as a new version."""
     try:
         version = service.close_month(month=month, by=by or f"cli:{getpass.getuser()}",
-                                      note=note, tariff=_tariff(), tz_name=_tz())
+                                      note=note, tariff=_tariff(), tz_name=_tz(),
+                                      on_progress=_progress_printer())
     except AppError as exc:
         _fail(exc)
     audit_cli("month_closed", month, version=version.version, note=note)
@@ -98,7 +112,7 @@ def recompute(month: str, note: str, by: str | None):
     try:
         version = service.close_month(month=month, by=by or f"cli:{getpass.getuser()}",
                                       note=note, tariff=_tariff(), tz_name=_tz(),
-                                      recompute=True)
+                                      recompute=True, on_progress=_progress_printer())
     except AppError as exc:
         _fail(exc)
     db.session.commit()

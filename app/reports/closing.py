@@ -9,6 +9,7 @@ expects to act on (`expected_version`); if the month moved on meanwhile it gets 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -29,7 +30,8 @@ INSERT_BATCH = 5000
 
 
 class MonthAlreadyClosed(Conflict):
-    code, message = "month_already_closed", "该月已结账；如需重算请使用 recompute 或先重新打开 (month already closed)"
+    code = "month_already_closed"
+    message = "该月已结账；如需重算请使用 recompute 或先重新打开 (month already closed)"
 
 
 class MonthNotClosed(Conflict):
@@ -78,8 +80,10 @@ def closed_version(month: str) -> MonthVersion | None:
 
 def close_month(*, month: str, by: str, tariff: Tariff, tz_name: str, note: str = "",
                 recompute: bool = False, expected_version: int | None = None,
-                now: datetime | None = None) -> MonthVersion:
-    """Freeze the month as a new version (recompute=True: replace the closed version in force)."""
+                now: datetime | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> MonthVersion:
+    """Freeze the month as a new version (recompute=True: replace the closed version in force).
+    `on_progress(technicians done, technicians in all)` is told as the ledger is written."""
     now = now or utcnow()
     _, end = month_bounds(month, tz_name)
     if end > now:
@@ -104,7 +108,7 @@ def close_month(*, month: str, by: str, tariff: Tariff, tz_name: str, note: str 
         raise Conflict("该月正在被他人结账，请刷新后重试 (another close of this month won)",
                        code="month_close_conflict") from None
 
-    report_rows, pay_rows = _freeze(version.id, month, tariff, tz_name)
+    report_rows, pay_rows = _freeze(version.id, month, tariff, tz_name, on_progress)
     version.totals = {**totals(report_rows), "pay": paysheet.totals(pay_rows)}
     # The monthly bulletin goes out after this transaction commits (flask reports send-bulletins).
     version.bulletins_queued = bulletins.queue(version, pay_rows, tariff.ranking, now)
@@ -116,7 +120,8 @@ def close_month(*, month: str, by: str, tariff: Tariff, tz_name: str, note: str 
     return version
 
 
-def _freeze(version_id: int, month: str, tariff: Tariff, tz_name: str):
+def _freeze(version_id: int, month: str, tariff: Tariff, tz_name: str,
+            on_progress: Callable[[int, int], None] | None = None):
     """Write every pay line of the month, and the report and pay sheet lines counted from them.
 
     The orders stream from one statement, each technician's lines are written as they come, and
@@ -125,22 +130,27 @@ def _freeze(version_id: int, month: str, tariff: Tariff, tz_name: str):
     ctx = paymonth.month_context(month, tariff, tz_name)
     everyone = {t["id"]: t for t in queries.technicians(TechnicianFilter())}
     figures: dict[int, MonthFigures] = {}
-    pay_rows, batch = [], []
+    pay_rows, batch, done = [], [], 0
     for tid, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,
                                                          tz_name=tz_name, ctx=ctx):
         for line in lines:
             if line["component"] == "install":
                 figures.setdefault(tid, MonthFigures()).add_line(line, tariff)
             batch.append({**line, "version_id": version_id})
+        done += 1
         if len(batch) >= INSERT_BATCH:
             _insert_lines(batch)
             batch = []
+            if on_progress:
+                on_progress(done, len(everyone))
         row = paysheet.pay_row(paymonth.who_fields(everyone[tid]), facts, tariff,
                                ctx.bonus_quarter)
         if paysheet.on_sheet(row):
             pay_rows.append(row)
     if batch:
         _insert_lines(batch)
+    if on_progress:
+        on_progress(len(everyone), len(everyone))
     report_rows = month_rows(figures, ctx.frauds, TechnicianFilter(), ctx.presence)
     _store_rows(version_id, report_rows, pay_rows)
     return report_rows, pay_rows

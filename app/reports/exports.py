@@ -6,14 +6,12 @@ in an upstream file cannot run anything on the pay clerk's machine.
 """
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from app.reports.tariff import PAY_RULES, fen_to_yuan
-from app.reports.xlsx import (COUNT_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, YUAN_FORMAT, Column,
-                              Sheet, safe_cell, workbook, yuan)
+from app.spreadsheet import (  # noqa: F401  (to_csv: the reports' CSV, as callers know it)
+    COUNT_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, YUAN_FORMAT, Column, Sheet, to_csv, workbook, yuan)
 
 
 def _field(name: str) -> Callable[[dict], Any]:
@@ -218,15 +216,6 @@ def pay_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
                            ("vendors", "vendor", "单位汇总")):
         sheets.append(sheet(title, pay_group_columns(by), report[key], totals=_averages(totals)))
     return workbook(sheets, notes)
-
-
-def to_csv(columns: Sequence[Column], rows: Sequence[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for _, header, _ in columns])
-    for row in rows:
-        writer.writerow([safe_cell(value(row)) for _, _, value in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict]]],

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
 
+from app.fraud.rules import star_eligible
 from app.reports.tariff import DEFAULT_TARIFF
 
 DEFAULT_CUTOFFS = tuple(Fraction(c) / 100 for c in DEFAULT_TARIFF["grade_cutoffs_percent"])
@@ -34,6 +35,20 @@ class Graded:
     candidate: Candidate
     rank: int                 # 1-based position in the ranking
     grade: int | None         # 5..1, or None for the last band
+
+
+def exclusion(*, confirmed_frauds: int, justified_complaint: bool,
+              star_rated_orders: int) -> str | None:
+    """Why a technician gets no quarterly grade and stays out of the ranking, or None (ranked).
+    SPEC: a confirmed fraud or a justified complaint in the quarter; and a score needs at least
+    one star-rated order. The first reason that applies is the one given."""
+    if not star_eligible(confirmed_frauds):
+        return "confirmed_fraud"
+    if justified_complaint:
+        return "justified_complaint"
+    if star_rated_orders <= 0:
+        return "no_star_rated_orders"
+    return None
 
 
 def score(stars_total: int, orders: int) -> Fraction:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from app.fraud import service as fraud_service
+from app.fraud.rules import star_eligible
 from app.reports import queries
 from app.reports.paymonth import presence_counts
 from app.reports.figures import MonthFigures, technician_row
@@ -24,7 +25,7 @@ def live_rows(*, month: str, tariff: Tariff, tz_name: str,
             start, end, who, tariff.paid_order_types):
         figures.setdefault(tid, MonthFigures()).add_group(
             tariff, order_type=order_type, product=product, area=area, stars=stars,
-            wechat=bool(wechat), count=count, star_eligible=not frauds.get(tid),
+            wechat=bool(wechat), count=count, star_eligible=star_eligible(frauds.get(tid, 0)),
             false_closure=bool(closed))
     return month_rows(figures, frauds, who, presence_counts(month, tz_name))
 
@@ -45,7 +46,8 @@ def month_rows(figures: dict[int, MonthFigures], frauds: dict[int, int],
         month_figures.frauds_confirmed = frauds.get(tid, 0)
         month_figures.wechat_with_presence = presence.get(tid, 0)
         who_fields = {"technician_id": tid, **{k: tech[k] for k in WHO_FIELDS[1:]}}
-        rows.append(technician_row(who_fields, month_figures, star_eligible=not frauds.get(tid)))
+        rows.append(technician_row(who_fields, month_figures,
+                                   star_eligible=star_eligible(frauds.get(tid, 0))))
     return rows
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.fraud import service as fraud_service
+from app.fraud.rules import star_eligible
 from app.rating import service as rating_service
 from app.reports import payqueries, payrules, queries
 from app.reports.paysheet import (
@@ -39,6 +40,7 @@ class MonthContext:
 
 
 def month_context(month: str, tariff: Tariff, tz_name: str) -> MonthContext:
+    payqueries.roomy_sorts()        # the previous quarter's grading aggregates orders too
     start, end = month_bounds(month, tz_name)
     quarter = payrules.bonus_quarter(month)
     grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name)
@@ -60,7 +62,7 @@ def presence_counts(month: str, tz_name: str) -> dict[int, int]:
 
 def new_facts(tid: int, ctx: MonthContext, tariff: Tariff) -> PayFacts:
     """A technician's facts with everything that does not come from their orders."""
-    facts = PayFacts(fraud_sanctioned=bool(ctx.frauds.get(tid)),
+    facts = PayFacts(fraud_sanctioned=not star_eligible(ctx.frauds.get(tid, 0)),
                      justified_complaint=tid in ctx.complained, grade=ctx.grades.get(tid))
     facts.bonus_fen = tariff.bonus_fen(facts.grade)
     facts.add_penalty("fraud", ctx.fines_fen.get(tid, 0))
@@ -91,6 +93,7 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
                money: bool = True) -> dict[int, PayFacts]:
     """Every technician's facts for the month, from grouped queries (money=False: only what the
     assessment score needs — orders, urges and items — for rankings of past months)."""
+    payqueries.roomy_sorts()
     facts: dict[int, PayFacts] = {}
 
     def of(tid: int) -> PayFacts:

@@ -9,14 +9,13 @@ from app.fraud import service as fraud_service
 from app.reports import grading, queries
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan
-from app.timeutil import quarter_bounds
+from app.timeutil import Quarter, quarter_bounds
 
 SCORE_PLACES = 4
 
 
 def quarter_months(quarter: str) -> list[str]:
-    year, q = int(quarter[:4]), int(quarter[5])
-    return [f"{year}-{m:02d}" for m in range((q - 1) * 3 + 1, (q - 1) * 3 + 4)]
+    return [str(month) for month in Quarter.parse(quarter).months]
 
 
 def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,
@@ -33,14 +32,8 @@ def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,
     for tech in everyone:
         tid = tech["id"]
         stars_total, orders = sums.get(tid, (0, 0))
-        if frauds.get(tid):
-            excluded = "confirmed_fraud"
-        elif tid in complained:
-            excluded = "justified_complaint"
-        elif orders == 0:
-            excluded = "no_star_rated_orders"
-        else:
-            excluded = None
+        excluded = grading.exclusion(confirmed_frauds=frauds.get(tid, 0),
+                                     justified_complaint=tid in complained, star_rated_orders=orders)
         if orders == 0 and excluded == "no_star_rated_orders" and tech["status"] != "active":
             continue
         lines[tech["employee_no"]] = {
@@ -62,7 +55,7 @@ def quarterly_grades(*, quarter: str, tariff: Tariff, tz_name: str,
         line["monthly_bonus"], line["monthly_bonus_fen"] = fen_to_yuan(bonus), bonus
 
     items = sorted((line for line in lines.values() if who.matches(line)),
-                   key=lambda l: (l["rank"] is None, l["rank"] or 0, l["employee_no"]))
+                   key=lambda li: (li["rank"] is None, li["rank"] or 0, li["employee_no"]))
     distribution = {str(g): 0 for g in grading.GRADES_IN_ORDER} | {"none": 0}
     for result in graded:
         distribution[str(result.grade) if result.grade else "none"] += 1

@@ -85,13 +85,6 @@ def month_groups(start: datetime, end: datetime, who: TechnicianFilter,
     return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
 
-def effective_lines(start: datetime, end: datetime, who: TechnicianFilter) -> Iterator:
-    """Every completed order of the period with its effective star, in a stable order."""
-    eff = rating_service.effective_orders(*order_conditions(start, end, who))
-    stmt = select(eff).order_by(eff.c.technician_id, eff.c.completed_at, eff.c.order_no)
-    return db.session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
-
-
 def star_sums(start: datetime, end: datetime, unrated_products: list[str]) -> dict[int, tuple[int, int]]:
     """Per technician: (Σ effective stars, number) of star-rated completed orders in the period."""
     eff = rating_service.effective_orders(WorkOrder.completed_at >= start,

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="month must look like YYYY-MM")
-QUARTER = validate.Regexp(r"^\d{4}Q[1-4]$", error="quarter must look like YYYYQn")
-FORMATS = validate.OneOf(["json", "csv", "xlsx"])
+from app.validators import FORMATS, MONTH, QUARTER  # noqa: F401  (MONTH and FORMATS: also for ranking_schemas, own_views)
 
 
 class _Who(Schema):

@@ -6,8 +6,7 @@ answer says which (`source`), which version, and which tariff priced it.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from app.db import utcnow
 from app.errors import NotFound
@@ -23,7 +22,7 @@ from app.reports.monthly import live_rows, rows_from_lines
 from app.reports.quarterly import quarterly_grades  # noqa: F401
 from app.reports.queries import TechnicianFilter
 from app.reports.tariff import Tariff, fen_to_yuan, load_tariff  # noqa: F401
-from app.timeutil import isoformat_z, month_bounds, quarter_bounds
+from app.timeutil import Month, Quarter, isoformat_z, month_bounds, quarter_bounds
 
 
 def _state(month: str, live: bool):
@@ -90,8 +89,7 @@ MAX_MONTHS_BACK = 120      # consecutive bottom months are counted back at most 
 
 
 def previous_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    return str(Month.parse(month).prev())
 
 
 def _ranked_rows(month: str, tariff: Tariff, tz_name: str, live: bool = False) -> tuple:
@@ -152,8 +150,7 @@ def monthly_ranking(*, month: str, tariff: Tariff, tz_name: str, live: bool = Fa
 def period_months(period: str) -> list[str]:
     """`2026Q4` → its three months; `2026` → its twelve."""
     if "Q" in period:
-        year, quarter = int(period[:4]), int(period[5])
-        return [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+        return [str(month) for month in Quarter.parse(period).months]
     return [f"{int(period):04d}-{m:02d}" for m in range(1, 13)]
 
 
@@ -183,7 +180,8 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
         version = None
         ctx = paymonth.month_context(month, tariff, tz_name)
         facts, lines = paymonth.new_facts(technician.id, ctx, tariff), []
-        for _, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,
+        # The generator yields one technician's ledger (`who`): keep the last facts and lines.
+        for _, facts, lines in paymonth.technician_ledgers(month=month, tariff=tariff,  # noqa: B007
                                                            tz_name=tz_name, who=who, ctx=ctx):
             pass
         row = paysheet.pay_row(paymonth.who_fields(queries.technicians(who)[0]), facts, tariff,
@@ -204,6 +202,13 @@ def pay_ledger(*, month: str, technician: Technician, tariff: Tariff, tz_name: s
             "total_fen": total, "total": fen_to_yuan(total), "summary": summary, "pay": pay}
 
 
+def live_pay_of(*, tariff: Tariff, tz_name: str):
+    """(technician, month) → that month's live pay ledger: what a fraud decision's consequences
+    compare before and after it lands."""
+    return lambda technician, month: pay_ledger(month=month, technician=technician, tariff=tariff,
+                                                tz_name=tz_name, live=True)
+
+
 def pay_ledger_of(*, month: str, employee_no: str, tariff: Tariff, tz_name: str,
                   live: bool = False) -> dict:
     return pay_ledger(month=month, technician=_technician(employee_no), tariff=tariff,
@@ -215,7 +220,7 @@ def bulletin_counts(month: str) -> dict[str, int]:
 
 
 def quarter_of(month: str) -> str:
-    return f"{month[:4]}Q{(int(month[5:7]) - 1) // 3 + 1}"
+    return str(Month.parse(month).quarter)
 
 
 def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_name: str,
@@ -253,27 +258,24 @@ def technician_month(*, technician: Technician, month: str, tariff: Tariff, tz_n
 
 def last_completed_quarter(now: datetime, tz_name: str) -> str:
     """The calendar quarter (in `tz_name`) before the one `now` falls in, e.g. `2026Q3`."""
-    local = now.astimezone(ZoneInfo(tz_name))
-    first_month = (local.month - 1) // 3 * 3 + 1
-    before = local.replace(month=first_month, day=1) - timedelta(days=1)
-    return f"{before.year}Q{(before.month - 1) // 3 + 1}"
-
-
-# Badge cards and pages show every technician's grade; ranking a province's quarter for each of
-# them would be wasteful, so each process keeps the last ranking for a short while.
-_grade_memo: dict[tuple, tuple[float, dict[int, int | None]]] = {}
+    return str(Quarter.of(now, tz_name).prev())
 
 
 def latest_grade(technician_id: int, *, tariff: Tariff, tz_name: str, memo_seconds: float = 600,
-                 now: datetime | None = None) -> int | None:
-    """The technician's grade (1–5) in the last completed quarter, None when not graded."""
+                 memo: dict | None = None, now: datetime | None = None) -> int | None:
+    """The technician's grade (1–5) in the last completed quarter, None when not graded.
+
+    Badge cards and pages show every technician's grade; ranking a province's quarter for each of
+    them would be wasteful, so a caller that asks often passes a `memo` (a dict it keeps) and the
+    quarter's grades are kept there for `memo_seconds`."""
     quarter = last_completed_quarter(now or utcnow(), tz_name)
     key = (quarter, tariff.version, tz_name)
-    cached = _grade_memo.get(key)
+    memo = {} if memo is None else memo
+    cached = memo.get(key)
     if cached is None or cached[0] < time.monotonic():
         grades = quarterly_grades(quarter=quarter, tariff=tariff, tz_name=tz_name)
         cached = (time.monotonic() + memo_seconds,
                   {line["technician_id"]: line["grade"] for line in grades["items"]})
-        _grade_memo.clear()
-        _grade_memo[key] = cached
+        memo.clear()
+        memo[key] = cached
     return cached[1].get(technician_id)

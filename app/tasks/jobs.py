@@ -73,7 +73,8 @@ def close_month(*, month: str, by: str, note: str = "") -> dict:
 
     version = reports.close_month(month=month, by=by, note=note,
                                   tariff=reports.load_tariff(current_app.config.get("TARIFF_FILE")),
-                                  tz_name=current_app.config["TIMEZONE"])
+                                  tz_name=current_app.config["TIMEZONE"],
+                                  on_progress=lambda done, total: progress(done, total, "名装维人员"))
     return {"month": month, "version": version.version}
 
 

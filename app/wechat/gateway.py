@@ -97,17 +97,6 @@ def send_subscribe_message(openid: str, template_id: str, data: dict, *,
 
 
 # -- official account -----------------------------------------------------------------------
-def oa_qrcode(scene_str: str, *, expire_seconds: int | None = None) -> dict:
-    """A parameterized OA QR code (qrcode/create): permanent unless `expire_seconds` is given."""
-    body = {"action_name": "QR_STR_SCENE" if expire_seconds else "QR_LIMIT_STR_SCENE",
-            "action_info": {"scene": {"scene_str": scene_str}}}
-    if expire_seconds:
-        body["expire_seconds"] = expire_seconds
-    result = _client(OA).post("cgi-bin/qrcode/create", data=body)
-    return {"ticket": result["ticket"], "url": result["url"],
-            "expire_seconds": result.get("expire_seconds")}
-
-
 def send_template_message(openid: str, template_id: str, data: dict, *,
                           url: str | None = None) -> int | None:
     body = {"touser": openid, "template_id": template_id,
@@ -133,14 +122,3 @@ def oauth_exchange(code: str) -> OAuthIdentity:
         "grant_type": "authorization_code"})
     return OAuthIdentity(openid=result["openid"], unionid=result.get("unionid"),
                          scope=result.get("scope", ""), access_token=result["access_token"])
-
-
-def oauth_user_info(identity: OAuthIdentity) -> dict:
-    """sns/userinfo; needs an snsapi_userinfo token (48001 otherwise)."""
-    return _client(OA)._call("get", "sns/userinfo", params={
-        "access_token": identity.access_token, "openid": identity.openid, "lang": "zh_CN"})
-
-
-def oa_user_info(openid: str) -> dict:
-    """cgi-bin/user/info for a follower of the official account."""
-    return _client(OA).get("cgi-bin/user/info", params={"openid": openid, "lang": "zh_CN"})

@@ -3,7 +3,7 @@
 Times are timestamptz on PostgreSQL and UTC text on SQLite (see app.db.UTCDateTime).
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 02:00:10.934694
 
 """

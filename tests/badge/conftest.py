@@ -3,7 +3,14 @@ import io
 import pytest
 from PIL import Image
 
-zxingcpp = pytest.importorskip("zxingcpp")
+from tests.ci import IN_CI
+
+# The QR decoder reads back every code these tests draw. A developer without it skips them; in CI
+# its absence fails the run (a skip here would hide the whole directory behind one line).
+if IN_CI:
+    import zxingcpp
+else:
+    zxingcpp = pytest.importorskip("zxingcpp")
 
 
 @pytest.fixture

@@ -113,15 +113,6 @@ def test_rate_button_opens_the_rating_flow(client):
     assert f'id="rate" href="/b/{token}/rate"' in html
 
 
-def test_rate_button_is_disabled_while_no_rating_flow_is_registered(client, monkeypatch):
-    from app.badge import views
-    monkeypatch.setattr(views, "RATE_ENDPOINT", "no_such.endpoint")
-    token = service.badge_token(service.get_or_create_badge(factories.technician()))
-    html = client.get(f"/b/{token}").get_data(as_text=True)
-    assert 'id="rate" role="button" aria-disabled="true"' in html
-    assert "/rate" not in html
-
-
 def _page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type /Page\b", pdf))
 

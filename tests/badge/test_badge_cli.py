@@ -75,3 +75,25 @@ def test_fetch_wxacode_once_per_badge(app, wechat):
     again = _run(app, "fetch-wxacode", technicians[0].employee_no)
     assert "0 fetched, 1 up to date, 0 failed" in again.output
     assert wechat.calls("wxa/getwxacodeunlimit") == 3
+
+
+def test_forget_presences_deletes_old_scans_and_keeps_recent_ones(app):
+    from datetime import datetime, timedelta, timezone
+
+    from app.badge.models import Presence
+    now = datetime.now(timezone.utc)
+    technician = factories.technician()
+    customer = factories.user()
+    for step, age in ((1, timedelta(days=200)), (2, timedelta(days=181)), (3, timedelta(days=179)),
+                      (4, timedelta(hours=1))):
+        db.session.add(Presence(user_id=customer.id, technician_id=technician.id, step=step,
+                                scanned_at=now - age, channel="h5"))
+    db.session.flush()
+
+    result = _run(app, "forget-presences", "--keep-days", "180")
+    assert result.exit_code == 0, result.output
+    assert "2 presences" in result.output
+    kept = db.session.scalars(select(Presence.step).where(
+        Presence.technician_id == technician.id).order_by(Presence.step)).all()
+    assert kept == [3, 4]
+    assert _run(app, "forget-presences", "--keep-days", "0").exit_code != 0

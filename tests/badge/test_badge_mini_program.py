@@ -28,11 +28,14 @@ def test_customer_is_not_a_technician(client):
     assert answer.status_code == 403
 
 
-def test_scan_landing_lists_what_the_customer_can_rate(client):
+def test_scan_landing_lists_what_the_customer_can_rate(client, app):
     now = datetime.now(timezone.utc)
+    window = timedelta(days=app.config["RATING_WINDOW_DAYS"])
     order = factories.order(completed_at=now - timedelta(hours=5))
     technician = order.technician
-    factories.order(technician=technician, completed_at=now - timedelta(days=9))   # too old
+    # The customer's own account, completed just outside the rating window: not rateable.
+    factories.order(technician=technician, account=order.account,
+                    completed_at=now - window - timedelta(hours=1))
     factories.order(technician=technician)                      # someone else's account
     token = badges.badge_token(badges.get_or_create_badge(technician))
     customer = user()
@@ -85,3 +88,18 @@ def test_scan_landing_pages_the_rateable_orders(client):
         f"{url}?page={page}", headers=headers_for(customer)).json["rateable_orders"]}
     assert len(seen) == 45
     assert client.get(f"{url}?per_page=1000", headers=headers_for(customer)).status_code == 422
+
+
+def test_the_scan_lists_orders_inside_the_rating_window_only(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RATING_WINDOW_DAYS", 3)
+    now = datetime.now(timezone.utc)
+    technician, customer = factories.technician(), user()
+    account = factories.account()
+    bind(customer, account)
+    inside = factories.order(technician=technician, account=account,
+                             completed_at=now - timedelta(days=3) + timedelta(hours=1))
+    factories.order(technician=technician, account=account,
+                    completed_at=now - timedelta(days=3) - timedelta(hours=1))
+    token = badges.badge_token(badges.get_or_create_badge(technician))
+    answer = client.get(f"/api/v1/badges/{token}", headers=headers_for(customer)).json
+    assert [o["order_no"] for o in answer["rateable_orders"]] == [inside.order_no]

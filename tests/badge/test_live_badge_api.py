@@ -145,7 +145,7 @@ def test_a_token_from_two_steps_ago_is_gone(client, clock, technician_phone):
 
 def test_a_forwarded_screenshot_opened_90_seconds_later_is_gone(client, clock, technician_phone):
     _, headers = technician_phone
-    for phase in range(0, 30, 7):       # whenever in its step the screenshot was taken
+    for _phase in range(0, 30, 7):      # whenever in its step the screenshot was taken
         token = live_token(client, headers)["token"]
         clock.advance(90)
         answer = scan(client, token, headers_for(user()))

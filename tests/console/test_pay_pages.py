@@ -1,5 +1,7 @@
 """The console's pay sheet, drill-down, ranking board and month reopen (server-rendered)."""
 import io
+import re
+
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -41,12 +43,20 @@ def test_drill_down_shows_each_component_and_the_score(sign_in):
     assert auditor.get("/console/reports/pay/NOBODY?month=2026-10").status_code == 404
 
 
-def test_ranking_board(sign_in):
-    pay_world(403)
+def test_ranking_board_ranks_by_score_then_orders(sign_in):
+    techs = pay_world(403)
     page = sign_in("auditor").get("/console/reports/ranking?month=2026-10")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "月度服务明星" in text and "班组排名" in text
     assert "万投比" in text and text.count('<svg class="chart"') == 2
+    # The full list, as the page shows it: rank, employee no., orders, score (SPEC: score high
+    # first, ties by more orders, then employee_no).
+    rows = [(int(rank), emp, int(orders), float(score)) for rank, emp, orders, score in re.findall(
+        r'<tr data-href="[^"]*"><td class="num">(\d+)</td><td><a [^>]*>([^<]+)</a></td>'
+        r'<td>[^<]*</td><td>[^<]*</td><td class="num">(\d+)</td><td class="num">([\d.]+)</td>', text)]
+    assert len(rows) >= 3 and {emp for _, emp, _, _ in rows} <= {t.employee_no for t in techs}
+    assert [rank for rank, *_ in rows] == list(range(1, len(rows) + 1))
+    assert rows == sorted(rows, key=lambda r: (-r[3], -r[2], r[1]))
 
 
 def test_manager_reopens_once_with_a_reason(sign_in, monkeypatch):

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfoNotFoundError
+
 import pytest
 
 from app import create_app
@@ -31,9 +33,29 @@ def test_environment_is_read(monkeypatch, tmp_path):
             app.config["TIMEZONE"]) == (10, 2, "Asia/Urumqi")
 
 
+def test_amounts_and_hours_are_read_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("FRAUD_FINE_FIRST", "4000")
+    monkeypatch.setenv("FRAUD_FINE_REPEAT", "800")
+    monkeypatch.setenv("FRAUD_SUSPENSION_DAYS", "14")
+    monkeypatch.setenv("RECOVERY_DUE_HOURS", "24")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SECRET_KEY": "x"})
+    assert (app.config["FRAUD_FINE_FIRST"], app.config["FRAUD_FINE_REPEAT"],
+            app.config["FRAUD_SUSPENSION_DAYS"], app.config["RECOVERY_DUE_HOURS"]) == (4000, 800, 14, 24)
+
+
+def test_unset_amounts_and_hours_are_the_spec_defaults(monkeypatch, tmp_path):
+    for name in ("FRAUD_FINE_FIRST", "FRAUD_FINE_REPEAT", "FRAUD_SUSPENSION_DAYS",
+                 "RECOVERY_DUE_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SECRET_KEY": "x"})
+    # SPEC flow 5 (fines 5000 then 1000, 30 days of 待岗培训); 48 h to recover a 1–2★ visit.
+    assert (app.config["FRAUD_FINE_FIRST"], app.config["FRAUD_FINE_REPEAT"],
+            app.config["FRAUD_SUSPENSION_DAYS"], app.config["RECOVERY_DUE_HOURS"]) == (5000, 1000, 30, 48)
+
+
 def test_bad_timezone_fails_loudly(monkeypatch, tmp_path):
     monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
-    with pytest.raises(Exception):
+    with pytest.raises(ZoneInfoNotFoundError):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SECRET_KEY": "x"})
 
 

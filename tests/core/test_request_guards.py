@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from tests import factories
 from tests.wechat_fixtures import login
 
 NUL = "\x00"

@@ -86,8 +86,9 @@ def shown_token(page) -> str:
 
 
 def wait_for_new_code(page, old: str) -> str:
-    page.wait_for_function(f"document.getElementById('live-qr').dataset.token !== '{old}'",
-                           timeout=(2 * STEP + 5) * 1000)
+    # A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+    page.wait_for_function("old => document.getElementById('live-qr').dataset.token !== old",
+                           arg=old, timeout=(2 * STEP + 5) * 1000)
     return shown_token(page)
 
 

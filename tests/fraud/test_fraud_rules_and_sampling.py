@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.fraud.models import FraudSampleItem
-from app.fraud.rules import SampledCall, band_of, estimate_quality, month_of, sanction_terms
+from app.fraud.rules import (
+    SampledCall, band_of, estimate_quality, month_of, sanction_terms, star_eligible)
 
 
 def test_sanction_terms():
@@ -14,6 +15,11 @@ def test_sanction_terms():
     assert (first.fine, first.suspension) == (5000, False)
     assert (second.fine, second.suspension, third.fine) == (1000, True, 1000)
     assert sanction_terms(1, first_fine=3000).fine == 3000
+
+
+def test_a_confirmed_fraud_costs_the_months_star_eligibility():
+    assert star_eligible(0) is True
+    assert star_eligible(1) is False and star_eligible(4) is False
 
 
 def test_month_is_taken_in_the_operators_zone():

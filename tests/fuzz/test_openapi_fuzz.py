@@ -1,9 +1,9 @@
 """Property-based API fuzzing with schemathesis against /api/openapi.json, in process (WSGI).
 
 Every documented JSON call gets a few generated requests, authenticated as its `security` says
-(an admin API key, a customer's token, or for /api/v1/technician/* a technician's token). Checks: no 5xx, the status is one the document lists,
-and the body and content type match the documented response. A failure here means either a bug
-or a view whose `@api_doc` does not say what it answers.
+(an admin API key, a customer's token, or for /api/v1/technician/* a technician's token). Checks:
+no 5xx, the status is one the document lists, and the body and content type match the documented
+response. A failure here means either a bug or a view whose `@api_doc` does not say what it answers.
 """
 from __future__ import annotations
 

@@ -1,7 +1,11 @@
 """POST /api/v1/technician/bind: employee_no + WeChat phone code equal to the registered phone."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from app.extensions import db
 from app.identity import service
+from app.identity.models import TechnicianBinding, WeChatIdentity
 from tests import factories
 from tests.wechat_fixtures import login, phone_code
 
@@ -11,18 +15,25 @@ def _bind(client, headers, employee_no, phone):
                        json={"employee_no": employee_no, "phone_code": phone_code(phone)})
 
 
+def _identities_of(technician_id: int) -> list[WeChatIdentity]:
+    """Every WeChat identity bound to the technician, oldest first."""
+    return list(db.session.scalars(select(WeChatIdentity).join(
+        TechnicianBinding, TechnicianBinding.user_id == WeChatIdentity.user_id)
+        .where(TechnicianBinding.technician_id == technician_id).order_by(WeChatIdentity.id)))
+
+
 def test_binding_records_the_wechat_identity(client, wechat):
     tech = factories.technician(phone="13800001111", name="王师傅")
     _, headers = login(client, "wang")
     answer = _bind(client, headers, tech.employee_no, "13800001111")
     assert answer.status_code == 200
     assert answer.json["technician"]["employee_no"] == tech.employee_no
-    openids = [i.openid for i in service.wechat_identities_of_technician(tech.id)]
+    openids = [i.openid for i in _identities_of(tech.id)]
     assert openids == ["omp_wang"]
     # A second phone/WeChat of the same technician is recorded too.
     _, other = login(client, "wang2")
     assert _bind(client, other, tech.employee_no, "13800001111").status_code == 200
-    assert len(service.wechat_identities_of_technician(tech.id)) == 2
+    assert len(_identities_of(tech.id)) == 2
 
 
 def test_wrong_phone_and_unknown_employee_give_the_same_403(client, wechat):
@@ -42,7 +53,7 @@ def test_suspended_or_departed_technician_cannot_bind(client, wechat):
         answer = _bind(client, headers, tech.employee_no, "13800003333")
         assert answer.status_code == 403
         assert answer.json["error"]["code"] == "technician_inactive"
-        assert service.wechat_identities_of_technician(tech.id) == []
+        assert _identities_of(tech.id) == []
 
 
 def test_phone_with_country_code_matches():

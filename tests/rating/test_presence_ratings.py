@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from app.badge import presence as live_badges
 from app.badge import service as badges

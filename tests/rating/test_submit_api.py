@@ -197,6 +197,14 @@ def test_low_rating_opens_a_recovery_task_for_the_team(scene, rate):
     assert timedelta(hours=47) < task.due_at - datetime.now(timezone.utc) <= timedelta(hours=48)
 
 
+def test_the_recovery_task_is_due_after_the_configured_hours(scene, rate, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOVERY_DUE_HOURS", 6)
+    order, _, headers = scene
+    assert rate(order.order_no, headers, stars=1, tags=["rude"]).status_code == 201
+    task = db.session.scalar(select(RecoveryTask).where(RecoveryTask.order_id == order.id))
+    assert timedelta(hours=5) < task.due_at - datetime.now(timezone.utc) <= timedelta(hours=6)
+
+
 def test_three_stars_opens_no_task(scene, rate):
     order, _, headers = scene
     rate(order.order_no, headers, stars=3)

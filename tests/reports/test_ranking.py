@@ -98,7 +98,7 @@ def test_team_ranking_and_complaints_per_10k():
     got = service.monthly_ranking(month="2026-10", tariff=parse_tariff(), tz_name=TZ)
     sheet = oracle_sheet("2026-10")
     teams = {}
-    for employee_no, line in sheet.items():
+    for line in sheet.values():
         if line["orders"]:
             teams.setdefault((line["area"], line["team"]), []).append(line["assessment_score"])
     averages = {key: sum(v) / len(v) for key, v in teams.items()}

@@ -157,6 +157,7 @@ def test_cli_close_recompute_reopen_and_export(app, tmp_path):
     result = runner.invoke(args=["report", "close", "--month", "2026-10", "--by", "ops"])
     assert result.exit_code == 0, result.output
     assert "2026-10 version 1 (close)" in result.output
+    assert "账本 1/1 名装维人员" in result.output       # progress, on stderr
     result = runner.invoke(args=["report", "close", "--month", "2026-10"])
     assert result.exit_code != 0 and "month_already_closed" in result.output
     factories.order(technician=tech, completed_at=OCT_START + timedelta(days=3))
@@ -172,3 +173,34 @@ def test_cli_close_recompute_reopen_and_export(app, tmp_path):
     assert result.exit_code == 0
     result = runner.invoke(args=["report", "close", "--month", "2026-13"])
     assert result.exit_code == 2
+
+
+def test_a_close_reports_its_progress_technician_by_technician(monkeypatch):
+    from app.masterdata.models import Technician
+    from app.extensions import db
+    from app.reports import closing
+    random_world(62)
+    monkeypatch.setattr(closing, "INSERT_BATCH", 3)   # small batches: several reports
+    seen = []
+    close(on_progress=lambda done, total: seen.append((done, total)))
+    everyone = db.session.query(Technician).count()
+    assert len(seen) >= 3
+    assert {total for _, total in seen} == {everyone}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (everyone, everyone)
+
+
+def test_the_close_task_shows_how_far_it_is(app):
+    from app import tasks
+    from app.extensions import db
+    from app.masterdata.models import Technician
+    from tests.tasks_helpers import task_run
+    random_world(63)
+    task_id = tasks.enqueue("reports.close_month", month="2026-10", by="经理")
+    db.session.commit()
+    assert tasks.drain() == 1
+    run = task_run(task_id)
+    everyone = db.session.query(Technician).count()
+    assert run.status == "done" and run.result == {"month": "2026-10", "version": 1}
+    assert (run.progress_done, run.progress_total) == (everyone, everyone)
+    assert run.progress_note == "名装维人员"

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.reports.grading import Candidate, assign_grades, boundaries, grade_for_rank, score
+from app.reports.grading import (
+    Candidate, assign_grades, boundaries, exclusion, grade_for_rank, score)
 
 CUTS = (10, 20, 50, 80, 90, 100)
 
@@ -103,3 +104,18 @@ def test_all_equal_scores_rank_by_orders_then_employee_no(n, distinct_orders):
 def test_duplicate_employee_numbers_are_refused():
     with pytest.raises(ValueError):
         assign_grades([Candidate("A", 5, 1), Candidate("A", 4, 1)])
+
+
+@pytest.mark.parametrize("frauds, complaint, orders, expected", [
+    (0, False, 12, None),                           # ranked
+    (1, False, 12, "confirmed_fraud"),              # SPEC: a confirmed fraud → no grade
+    (3, False, 12, "confirmed_fraud"),
+    (0, True, 12, "justified_complaint"),           # SPEC: a justified complaint → no grade
+    (0, False, 0, "no_star_rated_orders"),          # nothing to score
+    (2, True, 0, "confirmed_fraud"),                # the first reason that applies is given
+    (0, True, 0, "justified_complaint"),
+])
+def test_who_is_left_out_of_the_quarterly_ranking(frauds, complaint, orders, expected):
+    assert exclusion(confirmed_frauds=frauds, justified_complaint=complaint,
+                     star_rated_orders=orders) == expected
+

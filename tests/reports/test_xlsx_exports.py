@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app.reports.exports import to_csv
-from app.reports.xlsx import Sheet, workbook
+from app.spreadsheet import Sheet, workbook
 from tests import factories
 from tests.reports.conftest import OCT_START, random_world, rating
 from tests.reports.spreadsheet import column_cells, evaluate_sum, open_book, table

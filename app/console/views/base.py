@@ -15,7 +15,6 @@ from app.console.models import StaffUser
 from app.db import utcnow
 from app.csrf import verify_csrf
 from app.errors import AppError, Forbidden
-from app.fraud import service as fraud_service
 from app.masterdata import service as masterdata
 from app.reports import service as report_service
 from app.timeutil import month_bounds, quarter_bounds
@@ -54,10 +53,6 @@ def tz() -> str:
 
 def tariff():
     return report_service.load_tariff(current_app.config.get("TARIFF_FILE"))
-
-
-def fraud_settings() -> dict:
-    return fraud_service.settings(current_app.config)
 
 
 def client_ip() -> str | None:

@@ -14,6 +14,7 @@ from app.fraud import service as fraud_service
 from app.fraud.exports import filter_notes, flags_file
 from app.masterdata import service as masterdata
 from app.pagination import page_number
+from app.reports import service as report_service
 from app.rating import service as rating_service
 
 FILTERS = ("area", "team", "detector", "month")
@@ -56,8 +57,8 @@ def _audit_outcome(action: str, target: str, outcome, **details) -> None:
 def _run(scope: list, act):
     """Run `act(ctx)`, a decision over `scope`'s flags, and say what it did to whom."""
     ctx = _ctx()
-    return fraud_service.consequences.run(lambda: act(ctx), scope=scope,
-                                          pay_of=pages.pay_of(tariff(), tz()), ctx=ctx,
+    pay_of = report_service.live_pay_of(tariff=tariff(), tz_name=tz())
+    return fraud_service.consequences.run(lambda: act(ctx), scope=scope, pay_of=pay_of, ctx=ctx,
                                           dry_run=False)
 
 

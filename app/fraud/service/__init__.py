@@ -45,9 +45,8 @@ def settings(config) -> dict:
 def policy(config) -> rules.SanctionPolicy:
     """Fines and suspension length from the configuration (SPEC flow 5's defaults)."""
     return rules.SanctionPolicy(
-        first_fine=int(config.get("FRAUD_FINE_FIRST", rules.FIRST_FINE)),
-        repeat_fine=int(config.get("FRAUD_FINE_REPEAT", rules.REPEAT_FINE)),
-        suspension_days=int(config.get("FRAUD_SUSPENSION_DAYS", rules.SUSPENSION_DAYS)))
+        first_fine=int(config["FRAUD_FINE_FIRST"]), repeat_fine=int(config["FRAUD_FINE_REPEAT"]),
+        suspension_days=int(config["FRAUD_SUSPENSION_DAYS"]))
 
 
 def context(config, *, by: str) -> Context:

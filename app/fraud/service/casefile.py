@@ -16,7 +16,6 @@ from app.identity.models import AccountBinding, TechnicianBinding
 from app.masking import mask_address, mask_name, mask_phone
 from app.masterdata import service as masterdata
 from app.masterdata.models import BroadbandAccount, Technician, WorkOrder
-from app.rating.models import Rating
 
 # How the score combines, in one line (app/fraud/detectors/combine.py).
 SCORE_EXPLANATION = ("可疑分：每条证据的“规则分 × 权重”视作一个独立的作假概率，"
@@ -49,7 +48,8 @@ def rater_labels(user_ids) -> dict[int, dict]:
             phones[uid].append(mask_phone(phone))
     staff = {uid: (name, no) for uid, name, no in db.session.execute(
         select(TechnicianBinding.user_id, Technician.name, Technician.employee_no)
-        .join(Technician, Technician.id == TechnicianBinding.technician_id).where(TechnicianBinding.user_id.in_(user_ids)))}
+        .join(Technician, Technician.id == TechnicianBinding.technician_id)
+        .where(TechnicianBinding.user_id.in_(user_ids)))}
     out = {}
     for index, uid in enumerate(user_ids):
         letter = _letter(index)

@@ -20,6 +20,9 @@ from app.masterdata.models import Technician
 
 # (technician, month) → the reports service's pay ledger of that month, computed live.
 PayOf = Callable[[Technician, str], dict]
+# app.extensions key of `(config) → PayOf`. Pay is reckoned by reports, a layer above fraud:
+# create_app hands the fraud views the function (reports.service.live_pay_of).
+PAY_OF = "fraud.pay_of"
 SOURCES = {"wechat": "微信评价", "ivr": "IVR回访", "manual": "人工回访", "default": "默认三星"}
 
 

@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, g, request
 
 from app.auth.audit import audit_api_call
 from app.fraud import service
-from app.reports import service as reports
 
 bp = Blueprint("fraud", __name__)
 TAGS = ["fraud"]
@@ -44,12 +43,10 @@ def expectation(kind: str, row_id: int, status: str | None) -> service.Expect:
     return service.Expect(status=status, version=version)
 
 
-def pay_of():
-    """The live pay ledger of one technician-month, as the reports service computes it."""
-    tariff = reports.load_tariff(current_app.config.get("TARIFF_FILE"))
-    tz_name = current_app.config["TIMEZONE"]
-    return lambda technician, month: reports.pay_ledger(
-        month=month, technician=technician, tariff=tariff, tz_name=tz_name, live=True)
+def pay_of() -> service.consequences.PayOf:
+    """The live pay ledger of one technician-month, as the reports service computes it (handed
+    in by create_app: reports sits above fraud)."""
+    return current_app.extensions[service.consequences.PAY_OF](current_app.config)
 
 
 def audit_outcome(action: str, target: str, outcome: service.Outcome, **details) -> None:

@@ -25,8 +25,8 @@ def open_recovery_task(*, order_id: int, technician_id: int, team: str, area: st
     }, unique="order_id")
 
 
-def open_recovery_for_dissatisfied_callbacks(*, now: datetime | None = None,
-                                             due_hours: int = 48) -> int:
+def open_recovery_for_dissatisfied_callbacks(*, due_hours: int,
+                                             now: datetime | None = None) -> int:
     """Open tasks for orders with a dissatisfied callback and no task yet (set-based)."""
     now = now or utcnow()
     candidates = (

@@ -66,7 +66,7 @@ class RatedOrder:
     already_rated: bool
     rater_openid: str | None        # of the channel's WeChat app
     rater_unionid: str | None
-    rater_is_a_technician: bool     # bound to any technician
+    rater_is_any_technician: bool   # bound to some technician, this order's or another's
     has_callbacks: bool
     technician_last_rated_at: datetime | None    # the technician's latest rating before this one
     rater_present: bool             # scanned this technician's live badge within PRESENCE_HOURS
@@ -75,9 +75,15 @@ class RatedOrder:
     def from_row(cls, row) -> RatedOrder:
         values = row._asdict()
         for name in ("rater_is_technician", "rater_is_bound", "already_rated",
-                     "rater_is_a_technician", "has_callbacks", "rater_present"):
+                     "rater_is_any_technician", "has_callbacks", "rater_present"):
             values[name] = bool(values[name])       # SQLite answers EXISTS with 0/1
         return cls(**values)
+
+    @property
+    def rater_is_a_technician(self) -> bool:
+        """The former name of `rater_is_any_technician`, still read by fraud/service/facts.py
+        (rewritten by issue 13): remove once that file reads the new name."""
+        return self.rater_is_any_technician
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class SubmittedRating:
 def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[str], comment: str,
                   channel: str, window_days: int, catalogue: tuple[Tag, ...],
                   client_ip: str | None = None, user_agent: str | None = None,
-                  recovery_hours: int = 48, presence_hours: int = 24,
+                  recovery_hours: int, presence_hours: int,
                   now: datetime | None = None) -> SubmittedRating:
     """Record `rater`'s rating of `order_no`, checking every rule of SPEC flow 3. `rater` is
     a user token's claims: a revoked token is refused here, in the same query (401). The rating
@@ -201,7 +207,7 @@ def _rated_order_query():
         .where(WeChatIdentity.user_id == user_id, WeChatIdentity.app == bindparam("openid_app"))
         .order_by(WeChatIdentity.id).limit(1).scalar_subquery().label("rater_openid"),
         WeChatUser.unionid.label("rater_unionid"),
-        exists().where(TechnicianBinding.user_id == user_id).label("rater_is_a_technician"),
+        exists().where(TechnicianBinding.user_id == user_id).label("rater_is_any_technician"),
         exists().where(CallbackResult.order_id == WorkOrder.id).label("has_callbacks"),
         select(func.max(Rating.created_at)).where(Rating.technician_id == WorkOrder.technician_id)
         .scalar_subquery().label("technician_last_rated_at"),

@@ -1,4 +1,5 @@
-"""One small XLSX writer for exports people open in Excel: numbers stay numbers (sums and filters
+"""The spreadsheet writer every export uses (reports, the rating list, fraud flags): CSV with a BOM
+and Chinese headers, and XLSX people open in Excel: numbers stay numbers (sums and filters
 work), money shows two decimals, rates show as percentages, the header is bold and frozen, an
 autofilter covers the data, column widths follow the widest text (a Chinese character counts
 double), a 合计 row sums the money and count columns with SUM formulas (so an edited cell moves the
@@ -9,6 +10,7 @@ totals row's own SUM formulas are written as formulas.
 """
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -128,3 +130,13 @@ def workbook(sheets: Sequence[Sheet], notes: Sequence[tuple[str, str]] = ()) -> 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def to_csv(columns: Sequence[Column], rows: Iterable[dict]) -> bytes:
+    """UTF-8 with BOM (Excel in Chinese offices reads it), CRLF, formula-safe cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header for _, header, _ in columns])
+    for row in rows:
+        writer.writerow([safe_cell(value(row)) for _, _, value in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

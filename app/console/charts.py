@@ -208,8 +208,7 @@ def diverging_stack(rows: list[tuple[str, list[float], float, str]], *, segments
     plot_w = 400
     scale = plot_w / (right_peak + left_peak or 1)
     zero = left + left_peak * scale
-    body, x = [], left
-    body += _legend(list(zip(colours + [BAD], segments + ["扣罚"])))
+    body = _legend(list(zip(colours + [BAD], segments + ["扣罚"])))
     for i, (label, parts, negative, note) in enumerate(rows):
         y = legend_h + 5 + i * row_h
         body.append(_text(left - 8, y + 17, _fit(label, left - 12), anchor="end", colour=INK))

@@ -43,7 +43,8 @@ def test_curl_demo_is_valid_bash_that_stops_with_the_services_message(app, tmp_p
     # the helper that reads a field: an error body stops the script with its message
     helper = script[script.index("field()"):script.index("# 1.")]
     run = subprocess.run(["bash", "-c", helper + '\necho \'{"error": {"code": "invalid_code", '
-                          '"message": "授权码无效"}}\' | field token'], capture_output=True, text=True, check=False)
+                          '"message": "授权码无效"}}\' | field token'],
+                         capture_output=True, text=True, check=False)
     assert run.returncode != 0 and "授权码无效" in run.stderr and "Traceback" not in run.stderr
     good = subprocess.run(["bash", "-c", helper + '\necho \'{"token": "t-1"}\' | field token'],
                           capture_output=True, text=True, check=False)

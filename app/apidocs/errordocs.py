@@ -24,6 +24,9 @@ BODY_LIMIT = Made(413, "payload_too_large", "请求体过大 (the body is larger
 ID_TOO_LARGE = Made(404, "not_found", "资源不存在 (not found): 编号超出范围 (an id no column can hold)")
 API_KEY = [Made(401, "invalid_api_key", "API 密钥无效或缺失 (missing or invalid API key)"),
            Made(403, "role_not_allowed", "该角色无权执行此操作 (this key's role may not call this)")]
+PERIOD = Made(422, "period_out_of_range",
+              "月份或季度超出可处理的年份范围 (the month or quarter is outside the years held)")
+PERIOD_FIELDS = {"month", "quarter", "period", "from_month", "to_month"}
 USER_TOKEN = [Made(401, "invalid_token", "登录凭证无效或已过期 (invalid or expired token)")]
 
 
@@ -35,6 +38,8 @@ def documented_errors(doc, view, *, has_body: bool, has_int_path: bool,
         made += [BODY_LIMIT, JSON_GUARD]
     if has_int_path:
         made.append(ID_TOO_LARGE)
+    if _takes_a_period(doc.query) or _takes_a_period(doc.body):
+        made.append(PERIOD)        # raised while parsing the period (app/timeutil.py)
     made += API_KEY if auth == "api_key" else USER_TOKEN if auth == "user_token" else []
     made += sorted(errors_of_view(view), key=lambda m: (m.status, m.code))
     catalogue = scan().catalogue()
@@ -52,6 +57,11 @@ def documented_errors(doc, view, *, has_body: bool, has_int_path: bool,
         if all(other.code != error.code for other in listed):
             listed.append(error)
     return dict(sorted(by_status.items()))
+
+
+def _takes_a_period(schema) -> bool:
+    fields = getattr(schema, "_declared_fields", None) or {}
+    return bool(PERIOD_FIELDS & set(fields))
 
 
 def error_responses(by_status: dict[int, list[Made]]) -> dict[str, dict]:

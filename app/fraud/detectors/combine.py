@@ -3,6 +3,12 @@
 Each detector is read as an independent chance that the rating is fake (its score times its
 weight); the rating is honest only if every one of them is wrong. Weights (configuration
 `FRAUD_WEIGHTS`) say how much a detector's full score is trusted on its own.
+
+Context detectors (`CONTEXT`: participation and speed outliers, presence habits, selection bias)
+describe a technician, not a rating: an excellent technician has them honestly. They never flag
+alone and can only strengthen a rating some rating-level detector already suspects, by at most
+that suspicion's own size: `1 − (1 − P)(1 − P·C)` with P the rating-level noisy-OR and C the
+context's. A rating with P = 0 scores 0 whatever its context.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ DEFAULT_WEIGHTS = {
     "response_rate_outlier": 0.3,
     "fast_response_outlier": 0.35,
 }
+CONTEXT = frozenset({"response_rate_outlier", "fast_response_outlier"})
 DEFAULT_THRESHOLD = 0.4
 
 
@@ -35,11 +42,18 @@ def weights_with(overrides: dict | None) -> dict[str, float]:
     return merged
 
 
-def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:
+def _either(results: list[DetectorResult], weights: dict[str, float]) -> float:
     honest = 1.0
     for result in results:
         honest *= 1.0 - min(1.0, max(0.0, result.score * weights.get(result.id, 0.0)))
-    return round(1.0 - honest, 4)
+    return 1.0 - honest
+
+
+def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:
+    """The rating's score: rating-level evidence, strengthened (never started) by context."""
+    rating_level = _either([r for r in results if r.id not in CONTEXT], weights)
+    context = _either([r for r in results if r.id in CONTEXT], weights)
+    return round(1.0 - (1.0 - rating_level) * (1.0 - rating_level * context), 4)
 
 
 def reasons(results: list[DetectorResult], weights: dict[str, float]) -> list[dict]:

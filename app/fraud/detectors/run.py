@@ -14,7 +14,7 @@ from app.fraud.detectors.combine import noisy_or, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
 from app.fraud.detectors.outliers import FAST, FAST_MINUTES, TechnicianStats, response_outliers
-from app.fraud.detectors.text import duplicate_comment, normalize
+from app.fraud.detectors.text import comment_corpus, duplicate_comment, normalize
 from app.fraud.detectors.timing import burst, rated_before_completion
 
 
@@ -62,6 +62,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
             if single is not None:
                 found[r.rating_id].append(single)
     text_counts = {text: len(techs) for text, techs in text_techs.items()}
+    corpus = comment_corpus(r.comment for r in ctx.ratings)
 
     for group in by_user.values():
         add(multi_account_rater(group))
@@ -70,7 +71,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
     for technician_id, group in by_tech.items():
         add(shared_device(group, ip_users=ctx.ip_users,
                           sightings=ctx.sightings.get(technician_id, [])))
-        add(duplicate_comment(group, text_technicians=text_counts))
+        add(duplicate_comment(group, text_technicians=text_counts, corpus=corpus))
         add(burst(group))
         for result in outliers.get(technician_id, []):
             for r in group:

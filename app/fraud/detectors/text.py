@@ -1,14 +1,22 @@
 """`duplicate_comment`: near-duplicate comments on different accounts of one technician.
 
 Comments are compared as sets of character bigrams (Chinese has no spaces to split words on)
-by Jaccard similarity. Short or common praise ("很好", "非常满意") is written independently by
-thousands of customers, so a text is weighed by its length and by how many technicians' customers
-wrote it in the window: the same long sentence on one technician's orders only is the signal.
+by Jaccard similarity. Short or common praise ("很好", "WiFi信号好多了") and its near variants are
+written independently by thousands of customers, so a shared text is weighed by how much it says:
+the bits of its bigrams over the month's comments (an IDF: `log2(N / df)` summed over the text's
+distinct bigrams, `CommentCorpus`). "这位师傅WiFi信号好多了" is made of bigrams a tenth of the
+month's comments carry and says a few dozen bits; a long specific sentence is made of bigrams only
+its copies carry and says two hundred or more. Without a corpus (one rating at submission) length
+stands in. A text written for many technicians' orders is also a stock phrase (`is_stock`).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
 
 from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
@@ -19,6 +27,8 @@ INFORMATIVE_CHARS = 12
 COMMON_TECHNICIANS = 3     # written for this many technicians' orders → maybe a stock phrase
 LONG_CHARS = 20
 EVERYWHERE_TECHNICIANS = 8
+QUIET_BITS = 110.0         # what strangers write alike says up to ~110 bits (3 short praises)
+LOUD_BITS = 200.0          # a specific sentence nobody repeats by chance says far more
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -37,6 +47,32 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+@dataclass(frozen=True)
+class CommentCorpus:
+    """How many of the month's comments carry each bigram (document frequency)."""
+
+    comments: int
+    frequency: dict[str, int]
+
+    def bits(self, grams: Iterable[str]) -> float:
+        """What a text made of `grams` says: Σ log2(N / df), a bigram no one else used counting
+        as if one comment had it."""
+        n = max(self.comments, 1)
+        return sum(math.log2(n / max(self.frequency.get(g, 0), 1)) for g in set(grams))
+
+
+def comment_corpus(comments: Iterable[str]) -> CommentCorpus:
+    """The document frequencies of a window's comments (raw texts; empty ones are skipped)."""
+    frequency: Counter = Counter()
+    count = 0
+    for text in comments:
+        norm = normalize(text)
+        if norm:
+            count += 1
+            frequency.update(shingles(norm))
+    return CommentCorpus(count, dict(frequency))
+
+
 def is_stock(norm: str, technicians_writing_it: int) -> bool:
     """A phrase many customers write on their own: short and seen for several technicians, or
     seen nearly everywhere. A long text on a few technicians' orders is a template handed round
@@ -45,16 +81,22 @@ def is_stock(norm: str, technicians_writing_it: int) -> bool:
         len(norm) < LONG_CHARS or technicians_writing_it >= EVERYWHERE_TECHNICIANS)
 
 
-def informativeness(norm: str, technicians_writing_it: int) -> float:
-    """0..1: how much a shared text says. Short texts and stock phrases say little."""
-    length = min(1.0, len(norm) / INFORMATIVE_CHARS)
-    return length * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
+def informativeness(norm: str, technicians_writing_it: int,
+                     corpus: CommentCorpus | None = None) -> float:
+    """0..1: how much a shared text says. Common praise and stock phrases say little."""
+    if corpus is not None and corpus.comments >= 50:
+        said = clamp((corpus.bits(shingles(norm)) - QUIET_BITS) / (LOUD_BITS - QUIET_BITS))
+    else:
+        said = min(1.0, len(norm) / INFORMATIVE_CHARS)
+    return said * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
 
 
 def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str, int],
+                      corpus: CommentCorpus | None = None,
                       similar: float = SIMILAR) -> dict[int, DetectorResult]:
     """`ratings`: one technician's ratings; `text_technicians`: normalized comment → number of
-    distinct technicians whose orders carried it in the window."""
+    distinct technicians whose orders carried it in the window; `corpus`: the window's bigram
+    frequencies (fewer than 50 comments: length stands in)."""
     items = [(r, normalize(r.comment)) for r in ratings]
     items = [(r, n, shingles(n)) for r, n in items if len(n) >= 4]
     # Union-find over similar pairs of different accounts: a cluster is one pasted text.
@@ -89,11 +131,12 @@ def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str,
         rows = [rating_evidence(r, comment=r.comment) for r, _ in
                 sorted(members, key=lambda m: m[0].rated_at)]
         for r, n in members:
-            weight = informativeness(n, text_technicians.get(n, 1))
+            weight = informativeness(n, text_technicians.get(n, 1), corpus)
             score = clamp(best[r.rating_id] * size * weight)
             if score <= 0.05:
                 continue
-            stock = is_stock(n, text_technicians.get(n, 1))
+            stock = is_stock(n, text_technicians.get(n, 1)) or weight < 0.5
+            bits = round(corpus.bits(shingles(n)), 1) if corpus else None
             results[r.rating_id] = DetectorResult(
                 ID, score,
                 f"装维人员 {r.employee_no} 名下 {len(accounts)} 个不同账号的评价内容几乎相同"
@@ -103,5 +146,5 @@ def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str,
                 f"nearly the same comment (similarity {best[r.rating_id]:.0%}): \"{r.comment[:60]}\""
                 f"{'; a stock phrase, down-weighted' if stock else ''}.",
                 {"accounts": accounts, "similarity": round(best[r.rating_id], 3),
-                 "stock_phrase": stock, "ratings": rows})
+                 "stock_phrase": stock, "information_bits": bits, "ratings": rows})
     return results

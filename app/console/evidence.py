@@ -18,9 +18,10 @@ DETECTORS = {
     "callback_contradiction": "与回访结果矛盾",
     "response_rate_outlier": "参评率异常偏高",
     "fast_response_outlier": "竣工即评异常",
+    "rating_ring": "评价团伙（密集关联）",
 }
 # Which layout shows each detector's evidence best.
-LAYOUTS = {"multi_account_rater": "accounts", "duplicate_comment": "comments", "burst": "timeline",
+LAYOUTS = {"multi_account_rater": "accounts", "rating_ring": "accounts", "duplicate_comment": "comments", "burst": "timeline",
            "shared_device": "device"}
 SCALARS = (str, int, float, bool)
 FACT_LABELS = {
@@ -31,6 +32,9 @@ FACT_LABELS = {
     "minutes_early": "提前(分钟)", "account_no": "宽带账号", "phone": "登记电话", "same_team": "同班组",
     "order_no": "工单", "stars": "星级", "users": "微信用户", "technicians": "装维人员",
     "technician_seen_at": "本人访问时间", "rater": "评价人", "raters": "评价人",
+    "ratings_count": "评价条数", "density": "团伙密度", "background_density": "本月一般密度",
+    "density_ratio": "密度倍数", "without_presence": "未在场扫码条数", "group": "团伙编号",
+    "information_bits": "文字信息量(比特)",
 }
 # Shown in the section's table already.
 HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}

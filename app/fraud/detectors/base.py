@@ -38,6 +38,7 @@ class RatingFacts:
     comment: str = ""
     client_ip: str | None = None
     user_agent: str | None = None
+    presence: bool = False      # the rater had scanned the technician's live badge (在场扫码)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from app.fraud.detectors.base import DetectorResult
 DEFAULT_WEIGHTS = {
     "rater_is_technician": 0.95,
     "multi_account_rater": 0.9,
+    "rating_ring": 0.9,
     "shared_device": 0.8,
     "duplicate_comment": 0.75,
     "burst": 0.7,

@@ -13,6 +13,7 @@ from app.fraud.detectors.callbacks import callback_contradiction
 from app.fraud.detectors.combine import noisy_or, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
+from app.fraud.detectors.rings import rating_ring
 from app.fraud.detectors.outliers import FAST, FAST_MINUTES, TechnicianStats, response_outliers
 from app.fraud.detectors.text import comment_corpus, duplicate_comment, normalize
 from app.fraud.detectors.timing import burst, rated_before_completion
@@ -26,6 +27,7 @@ class ScanContext:
     ip_users: dict[str, int] = field(default_factory=dict)
     sightings: dict[int, list[Sighting]] = field(default_factory=dict)           # technician id →
     technician_stats: list[TechnicianStats] = field(default_factory=list)
+    label: str = ""        # the month scanned: group keys (one case per ring) carry it
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
 
     for group in by_user.values():
         add(multi_account_rater(group))
+    add(rating_ring(ctx.ratings, label=ctx.label))
     outliers = response_outliers(ctx.technician_stats)
     fast = timedelta(minutes=FAST_MINUTES)
     for technician_id, group in by_tech.items():

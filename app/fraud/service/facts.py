@@ -26,7 +26,7 @@ def _rating_columns():
             Technician.employee_no, Rating.user_id, Rating.stars, Rating.created_at,
             WorkOrder.completed_at, Technician.team, Technician.area, BroadbandAccount.phone,
             BroadbandAccount.address, Technician.phone, Rating.openid, WeChatUser.unionid,
-            Rating.comment, Rating.client_ip, Rating.user_agent)
+            Rating.comment, Rating.client_ip, Rating.user_agent, Rating.presence)
 
 
 def _facts_query(*conditions) -> Select:
@@ -44,7 +44,8 @@ def _to_facts(row) -> RatingFacts:
         employee_no=row[4], user_id=row[5], stars=row[6], rated_at=row[7], completed_at=row[8],
         team=row[9] or "", area=row[10] or "", account_phone=row[11] or "",
         account_address=row[12] or "", technician_phone=row[13] or "", openid=row[14],
-        unionid=row[15], comment=row[16] or "", client_ip=row[17], user_agent=row[18])
+        unionid=row[15], comment=row[16] or "", client_ip=row[17], user_agent=row[18],
+        presence=bool(row[19]))
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -120,7 +121,7 @@ def _technician_stats(start: datetime, end: datetime,
             for tid, employee_no, area, count in completed]
 
 
-def month_context(start: datetime, end: datetime) -> ScanContext:
+def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
     ratings = [_to_facts(row) for row in db.session.execute(_facts_query(*in_month))]
@@ -136,6 +137,7 @@ def month_context(start: datetime, end: datetime) -> ScanContext:
         ip_users=_ip_users(start, end),
         sightings=_sightings(technicians),
         technician_stats=_technician_stats(start, end, ratings),
+        label=label,
     )
 
 
@@ -152,7 +154,8 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
         team=order.team or "", area=order.area or "", account_phone=order.account_phone or "",
         account_address=order.account_address or "", technician_phone=order.technician_phone or "",
         openid=order.rater_openid, unionid=order.rater_unionid, comment=rating.comment,
-        client_ip=rating.client_ip, user_agent=rating.user_agent)
+        client_ip=rating.client_ip, user_agent=rating.user_agent,
+        presence=rating.presence)
     recent = [facts]
     last = order.technician_last_rated_at
     if last is not None and last >= rating.created_at - burst_window:

@@ -49,7 +49,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
     started = time.perf_counter()
     now = now or utcnow()
     start, end = month_bounds(month, tz_name)
-    ctx = month_context(start, end)
+    ctx = month_context(start, end, label=month)
     verdicts = judge(ctx, weights=weights, threshold=threshold)
     facts = {r.rating_id: r for r in ctx.ratings}
     order_ids = dict(db.session.execute(

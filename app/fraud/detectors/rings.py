@@ -1,0 +1,175 @@
+"""`rating_ring`: a dense group of WeChat users rating the same technicians' orders, found the way
+FRAUDAR (Hooi et al., KDD 2016) finds one: greedy peeling of the densest block of a bipartite graph.
+
+Rows are WeChat users; columns are technicians and broadband accounts; each rating is an edge from
+its rater to its order's technician and to its order's account. An edge into a column is worth
+`1 / log(deg + 5)` (deg: the column's ratings in the month), so a popular technician's many
+honest raters add little. The density of a set S of nodes is the weight of its edges over |S|;
+peeling removes the node contributing least until nothing is left and keeps the densest set seen.
+Edges a ring adds elsewhere (camouflage: its members also rate other technicians' orders) lie
+outside the block and cannot lower its density, which is why this holds where a per-rater share
+(`multi_account_rater`) does not.
+
+Honest look-alikes: a family sharing one WeChat across two accounts rates two orders; the flats
+of a carrier-NAT block are rated by one user each. A block therefore needs at least `MIN_USERS`
+users rating on average `MIN_PER_USER` of its orders, and a density `MIN_RATIO` times the month's.
+A ring rating given without the live badge's presence (`RatingFacts.presence`) counts fully; with
+presence the rater stood next to the technician, which an honest customer does, so it counts less.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
+
+ID = "rating_ring"
+COLUMN_C = 5.0
+MIN_USERS = 2
+MIN_PER_USER = 2.5
+MIN_RATIO = 1.5
+LOUD_RATIO = 4.0
+MAX_GROUPS = 20
+PRESENCE_FACTOR = 0.7
+
+
+@dataclass(frozen=True)
+class DenseGroup:
+    users: frozenset[int]
+    technicians: frozenset[int]
+    accounts: frozenset[str]
+    rating_ids: tuple[int, ...]
+    density: float
+    background: float
+
+    @property
+    def ratio(self) -> float:
+        return self.density / self.background if self.background else 0.0
+
+
+def _column_weights(ratings: list[RatingFacts]) -> dict[tuple, float]:
+    degree = Counter()
+    for r in ratings:
+        degree[("t", r.technician_id)] += 1
+        degree[("a", r.account_no)] += 1
+    return {col: 1.0 / math.log(deg + COLUMN_C) for col, deg in degree.items()}
+
+
+def _edges(ratings, weight):
+    """(user node, column node) → summed weight, one entry per rating per column."""
+    edges: dict[tuple, float] = defaultdict(float)
+    for r in ratings:
+        user = ("u", r.user_id)
+        for col in (("t", r.technician_id), ("a", r.account_no)):
+            edges[(user, col)] += weight[col]
+    return edges
+
+
+def peel(edges: dict[tuple, float]) -> tuple[set, float]:
+    """FRAUDAR's greedy peeling: the densest node set found and its density (edge weight / nodes).
+
+    A heap of nodes by their weight inside the current set, with stale entries skipped: O(E log V).
+    """
+    adjacent: dict[tuple, dict[tuple, float]] = defaultdict(dict)
+    for (a, b), w in edges.items():
+        adjacent[a][b] = adjacent[a].get(b, 0.0) + w
+        adjacent[b][a] = adjacent[b].get(a, 0.0) + w
+    inside = {node: sum(nbrs.values()) for node, nbrs in adjacent.items()}
+    total = sum(edges.values())
+    alive = set(inside)
+    heap = [(w, node) for node, w in inside.items()]
+    heapq.heapify(heap)
+    best, best_at, removed = total / max(len(alive), 1), 0, []
+    while alive:
+        w, node = heapq.heappop(heap)
+        if node not in alive or abs(w - inside[node]) > 1e-12:
+            continue
+        alive.discard(node)
+        removed.append(node)
+        total -= inside[node]
+        for other, ew in adjacent[node].items():
+            if other in alive:
+                inside[other] -= ew
+                heapq.heappush(heap, (inside[other], other))
+        if alive and total / len(alive) > best:
+            best, best_at = total / len(alive), len(removed)
+    return set(inside) - set(removed[:best_at]), best
+
+
+def dense_groups(ratings: list[RatingFacts], *, max_groups: int = MAX_GROUPS,
+                 min_users: int = MIN_USERS, min_per_user: float = MIN_PER_USER,
+                 min_ratio: float = MIN_RATIO) -> list[DenseGroup]:
+    """Dense blocks of raters × (technicians, accounts), densest first, each `min_ratio` times the
+    month's density. Found blocks' ratings leave the graph and peeling runs again."""
+    weight = _column_weights(ratings)
+    everything = _edges(ratings, weight)
+    nodes = {n for edge in everything for n in edge}
+    background = sum(everything.values()) / max(len(nodes), 1)
+    # A rater with one rating adds at most one column weight and one node: below any dense
+    # block's density, the first thing peeling would remove. Leaving them out is the same answer
+    # on a far smaller graph (and column weights keep their month-wide degrees).
+    per_user = Counter(r.user_id for r in ratings)
+    left = [r for r in ratings if per_user[r.user_id] >= 2]
+    groups: list[DenseGroup] = []
+    for _ in range(max_groups):
+        if not left:
+            break
+        block, density = peel(_edges(left, weight))
+        users = {n[1] for n in block if n[0] == "u"}
+        columns = {n for n in block if n[0] != "u"}
+        inside = [r for r in left if r.user_id in users
+                  and (("t", r.technician_id) in columns or ("a", r.account_no) in columns)]
+        if not inside:
+            break
+        taken = {r.rating_id for r in inside}
+        left = [r for r in left if r.rating_id not in taken]
+        if density < min_ratio * background:
+            break
+        if len(users) < min_users or len(inside) / len(users) < min_per_user:
+            continue
+        groups.append(DenseGroup(
+            frozenset(users), frozenset(r.technician_id for r in inside),
+            frozenset(r.account_no for r in inside), tuple(sorted(r.rating_id for r in inside)),
+            round(density, 4), round(background, 4)))
+    return groups
+
+
+def group_key(label: str, group: DenseGroup) -> str:
+    digest = hashlib.sha1(",".join(map(str, sorted(group.users))).encode()).hexdigest()[:10]
+    return f"ring:{label}:{digest}"
+
+
+def rating_ring(ratings: list[RatingFacts], *, label: str = "",
+                **options) -> dict[int, DetectorResult]:
+    """Every rating of every dense group, explained; `label` (the month) prefixes group keys."""
+    by_id = {r.rating_id: r for r in ratings}
+    results: dict[int, DetectorResult] = {}
+    for group in dense_groups(ratings, **options):
+        members = sorted((by_id[i] for i in group.rating_ids), key=lambda r: r.rated_at)
+        strength = clamp(0.6 + 0.4 * (group.ratio - MIN_RATIO) / (LOUD_RATIO - MIN_RATIO))
+        employees = sorted({r.employee_no for r in members})
+        key = group_key(label, group)
+        evidence = {
+            "group": key, "users": sorted(group.users), "accounts": sorted(group.accounts),
+            "technicians": employees, "ratings_count": len(members),
+            "density": group.density, "background_density": group.background,
+            "density_ratio": round(group.ratio, 2),
+            "without_presence": sum(1 for r in members if not r.presence),
+            "ratings": [rating_evidence(r, presence=r.presence) for r in members]}
+        for r in members:
+            score = strength * (PRESENCE_FACTOR if r.presence else 1.0)
+            results[r.rating_id] = DetectorResult(
+                ID, clamp(score),
+                f"{len(group.users)} 个微信用户本期共评价了装维人员 {'、'.join(employees)} 名下 "
+                f"{len(group.accounts)} 个宽带账号的 {len(members)} 张工单，彼此关联的紧密程度是"
+                f"本月一般水平的 {group.ratio:.1f} 倍（即使这些用户也评价其他装维人员的工单）；"
+                f"其中 {evidence['without_presence']} 条评价没有在场扫码。",
+                f"{len(group.users)} WeChat users rated {len(members)} orders of "
+                f"{len(group.accounts)} broadband accounts of technician(s) {', '.join(employees)} "
+                f"this month: a group {group.ratio:.1f}× as dense as the month's background "
+                f"(whatever else they rated); {evidence['without_presence']} without presence.",
+                evidence)
+    return results

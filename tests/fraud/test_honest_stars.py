@@ -84,3 +84,15 @@ def test_star_technician_with_high_participation_is_not_flagged():
     verdicts = judge(ScanContext(ratings=month + star, technician_stats=stats),
                      weights=DEFAULT_WEIGHTS, threshold=0.4)
     assert not ({r.rating_id for r in star} & set(verdicts))
+
+
+def test_six_stock_phrases_in_one_fixed_order_copied_is_flagged():
+    month = _month()
+    text = "师傅非常专业，准时上门，安装速度很快，讲解耐心细致，服务态度特别好，五星好评{}"
+    copies = [rf(technician_id=9, employee_no="ZW0009", comment=text.format(end))
+              for end in ("！", "。", "👍", "~")]
+    everything = month + copies
+    found = duplicate_comment([r for r in everything if r.technician_id == 9],
+                              text_technicians=_counts(everything),
+                              corpus=comment_corpus(r.comment for r in everything))
+    assert all(found[r.rating_id].score > 0.5 for r in copies)

@@ -3,17 +3,18 @@
 Comments are compared as sets of character bigrams (Chinese has no spaces to split words on)
 by Jaccard similarity. Short or common praise ("很好", "WiFi信号好多了") and its near variants are
 written independently by thousands of customers, so a shared text is weighed by how much it says:
-the bits of its bigrams over the month's comments (an IDF: `log2(N / df)` summed over the text's
-distinct bigrams, `CommentCorpus`). "这位师傅WiFi信号好多了" is made of bigrams a tenth of the
-month's comments carry and says a few dozen bits; a long specific sentence is made of bigrams only
-its copies carry and says two hundred or more. Without a corpus (one rating at submission) length
-stands in. A text written for many technicians' orders is also a stock phrase (`is_stock`).
+its bits under a character-bigram model of the month's comments (`CommentCorpus`: −log2 of the
+chance of writing it, character after character, with the shared copies themselves left out).
+Stock praise is a chain of likely characters and says little, even strung three together; a
+specific sentence, or six stock phrases in one fixed order, is a chain nobody writes twice by
+chance. Without a corpus (one rating at submission) length stands in. A text written for many
+technicians' orders is also a stock phrase (`is_stock`).
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ INFORMATIVE_CHARS = 12
 COMMON_TECHNICIANS = 3     # written for this many technicians' orders → maybe a stock phrase
 LONG_CHARS = 20
 EVERYWHERE_TECHNICIANS = 8
-QUIET_BITS = 110.0         # what strangers write alike says up to ~110 bits (3 short praises)
-LOUD_BITS = 200.0          # a specific sentence nobody repeats by chance says far more
+QUIET_BITS = 150.0         # three short praises strung together say up to ~150 bits
+LOUD_BITS = 230.0          # a specific sentence nobody repeats by chance says far more
+SMOOTHING = 0.5
+ALPHABET = 6000            # characters in everyday use: what an unseen next character is one of
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -49,28 +52,46 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 @dataclass(frozen=True)
 class CommentCorpus:
-    """How many of the month's comments carry each bigram (document frequency)."""
+    """Character counts of the month's normalized comments: first characters, characters followed
+    by another, and those pairs."""
 
     comments: int
-    frequency: dict[str, int]
+    firsts: Counter
+    contexts: Counter
+    pairs: Counter
 
-    def bits(self, grams: Iterable[str]) -> float:
-        """What a text made of `grams` says: Σ log2(N / df), a bigram no one else used counting
-        as if one comment had it."""
-        n = max(self.comments, 1)
-        return sum(math.log2(n / max(self.frequency.get(g, 0), 1)) for g in set(grams))
+    def bits(self, norm: str, leave_out: Iterable[str] = ()) -> float:
+        """−log2 P(`norm`) under the add-½ smoothed bigram model, the `leave_out` texts (the
+        copies being judged) taken out of the counts first so they do not vouch for themselves."""
+        if not norm:
+            return 0.0
+        firsts, contexts, pairs = Counter(), Counter(), Counter()
+        for text in leave_out:
+            if text:
+                firsts[text[0]] += 1
+                contexts.update(text[:-1])
+                pairs.update(a + b for a, b in zip(text, text[1:]))
+        others = max(self.comments - sum(firsts.values()), 0)
+        said = -math.log2((self.firsts[norm[0]] - firsts[norm[0]] + SMOOTHING)
+                          / (others + SMOOTHING * ALPHABET))
+        for a, b in zip(norm, norm[1:]):
+            said -= math.log2((self.pairs[a + b] - pairs[a + b] + SMOOTHING)
+                              / (self.contexts[a] - contexts[a] + SMOOTHING * ALPHABET))
+        return said
 
 
 def comment_corpus(comments: Iterable[str]) -> CommentCorpus:
-    """The document frequencies of a window's comments (raw texts; empty ones are skipped)."""
-    frequency: Counter = Counter()
+    """The character counts of a window's comments (raw texts; empty ones are skipped)."""
+    firsts, contexts, pairs = Counter(), Counter(), Counter()
     count = 0
     for text in comments:
         norm = normalize(text)
         if norm:
             count += 1
-            frequency.update(shingles(norm))
-    return CommentCorpus(count, dict(frequency))
+            firsts[norm[0]] += 1
+            contexts.update(norm[:-1])
+            pairs.update(a + b for a, b in zip(norm, norm[1:]))
+    return CommentCorpus(count, firsts, contexts, pairs)
 
 
 def is_stock(norm: str, technicians_writing_it: int) -> bool:
@@ -81,11 +102,11 @@ def is_stock(norm: str, technicians_writing_it: int) -> bool:
         len(norm) < LONG_CHARS or technicians_writing_it >= EVERYWHERE_TECHNICIANS)
 
 
-def informativeness(norm: str, technicians_writing_it: int,
-                     corpus: CommentCorpus | None = None) -> float:
+def informativeness(norm: str, technicians_writing_it: int, corpus: CommentCorpus | None = None,
+                     copies: Iterable[str] = ()) -> float:
     """0..1: how much a shared text says. Common praise and stock phrases say little."""
     if corpus is not None and corpus.comments >= 50:
-        said = clamp((corpus.bits(shingles(norm)) - QUIET_BITS) / (LOUD_BITS - QUIET_BITS))
+        said = clamp((corpus.bits(norm, copies) - QUIET_BITS) / (LOUD_BITS - QUIET_BITS))
     else:
         said = min(1.0, len(norm) / INFORMATIVE_CHARS)
     return said * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
@@ -130,13 +151,14 @@ def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str,
         size = 0.6 if len(accounts) == 2 else 1.0
         rows = [rating_evidence(r, comment=r.comment) for r, _ in
                 sorted(members, key=lambda m: m[0].rated_at)]
+        copies = [n for _, n in members]
         for r, n in members:
-            weight = informativeness(n, text_technicians.get(n, 1), corpus)
+            weight = informativeness(n, text_technicians.get(n, 1), corpus, copies)
             score = clamp(best[r.rating_id] * size * weight)
             if score <= 0.05:
                 continue
             stock = is_stock(n, text_technicians.get(n, 1)) or weight < 0.5
-            bits = round(corpus.bits(shingles(n)), 1) if corpus else None
+            bits = round(corpus.bits(n, copies), 1) if corpus else None
             results[r.rating_id] = DetectorResult(
                 ID, score,
                 f"装维人员 {r.employee_no} 名下 {len(accounts)} 个不同账号的评价内容几乎相同"

@@ -19,6 +19,7 @@ DETECTORS = {
     "response_rate_outlier": "参评率异常偏高",
     "fast_response_outlier": "竣工即评异常",
     "rating_ring": "评价团伙（密集关联）",
+    "selection_bias": "选择性邀评（回访与评价不符）",
 }
 # Which layout shows each detector's evidence best.
 LAYOUTS = {"multi_account_rater": "accounts", "rating_ring": "accounts", "duplicate_comment": "comments", "burst": "timeline",
@@ -34,7 +35,12 @@ FACT_LABELS = {
     "technician_seen_at": "本人访问时间", "rater": "评价人", "raters": "评价人",
     "ratings_count": "评价条数", "density": "团伙密度", "background_density": "本月一般密度",
     "density_ratio": "密度倍数", "without_presence": "未在场扫码条数", "group": "团伙编号",
-    "information_bits": "文字信息量(比特)",
+    "information_bits": "文字信息量(比特)", "wechat_ratings": "微信评价数",
+    "wechat_good": "4–5星评价数", "unrated_answered": "未参评工单回访数",
+    "unrated_dissatisfied": "其中不满意", "peer_dissatisfied_rate": "同行不满意率",
+    "both_answered": "既评价又回访", "both_dissatisfied": "其中回访不满意",
+    "ivr_contradicted": "IVR回访不满意", "ivr_answered": "IVR回访接通", "month_rate": "本月一般比例",
+    "tail_probability": "偶然概率",
 }
 # Shown in the section's table already.
 HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}

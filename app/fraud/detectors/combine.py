@@ -4,7 +4,7 @@ Each detector is read as an independent chance that the rating is fake (its scor
 weight); the rating is honest only if every one of them is wrong. Weights (configuration
 `FRAUD_WEIGHTS`) say how much a detector's full score is trusted on its own.
 
-Context detectors (`CONTEXT`: participation and speed outliers, presence habits, selection bias)
+Context detectors (`CONTEXT`: participation and speed outliers, presence habits)
 describe a technician, not a rating: an excellent technician has them honestly. They never flag
 alone and can only strengthen a rating some rating-level detector already suspects, by at most
 that suspicion's own size: `1 − (1 − P)(1 − P·C)` with P the rating-level noisy-OR and C the
@@ -23,6 +23,7 @@ DEFAULT_WEIGHTS = {
     "burst": 0.7,
     "rated_before_completion": 0.85,
     "callback_contradiction": 0.7,
+    "selection_bias": 0.5,
     "response_rate_outlier": 0.3,
     "fast_response_outlier": 0.35,
 }

@@ -9,11 +9,12 @@ from datetime import timedelta
 from app.fraud.detectors.accounts import multi_account_rater
 from app.fraud.detectors.base import (
     CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
-from app.fraud.detectors.callbacks import callback_contradiction
+from app.fraud.detectors.callbacks import callback_contradiction, ivr_patterns
 from app.fraud.detectors.combine import noisy_or, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
 from app.fraud.detectors.rings import rating_ring
+from app.fraud.detectors.selection import CallbackCounts, selection_bias
 from app.fraud.detectors.outliers import FAST, FAST_MINUTES, TechnicianStats, response_outliers
 from app.fraud.detectors.text import comment_corpus, duplicate_comment, normalize
 from app.fraud.detectors.timing import burst, rated_before_completion
@@ -27,6 +28,7 @@ class ScanContext:
     ip_users: dict[str, int] = field(default_factory=dict)
     sightings: dict[int, list[Sighting]] = field(default_factory=dict)           # technician id →
     technician_stats: list[TechnicianStats] = field(default_factory=list)
+    callback_counts: list[CallbackCounts] = field(default_factory=list)
     label: str = ""        # the month scanned: group keys (one case per ring) carry it
 
 
@@ -53,6 +55,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
     by_tech: dict[int, list[RatingFacts]] = defaultdict(list)
     by_user: dict[int, list[RatingFacts]] = defaultdict(list)
     text_techs: dict[str, set[int]] = defaultdict(set)
+    patterns = ivr_patterns(ctx.ratings, ctx.callbacks)
     for r in ctx.ratings:
         by_tech[r.technician_id].append(r)
         by_user[r.user_id].append(r)
@@ -60,7 +63,8 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
             text_techs[normalize(r.comment)].add(r.technician_id)
         for single in (rater_is_technician(r, ctx.rater_links.get(r.user_id, [])),
                        rated_before_completion(r),
-                       callback_contradiction(r, ctx.callbacks.get(r.order_no, []))):
+                       callback_contradiction(r, ctx.callbacks.get(r.order_no, []),
+                                              patterns.get(r.technician_id))):
             if single is not None:
                 found[r.rating_id].append(single)
     text_counts = {text: len(techs) for text, techs in text_techs.items()}
@@ -69,6 +73,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
     for group in by_user.values():
         add(multi_account_rater(group))
     add(rating_ring(ctx.ratings, label=ctx.label))
+    add(selection_bias(ctx.ratings, ctx.callback_counts))
     outliers = response_outliers(ctx.technician_stats)
     fast = timedelta(minutes=FAST_MINUTES)
     for technician_id, group in by_tech.items():

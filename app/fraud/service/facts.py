@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
 from app.fraud.detectors.run import ScanContext
+from app.fraud.detectors.selection import CallbackCounts
 from app.fraud.models import TechnicianSighting
 from app.identity.models import TechnicianBinding, WeChatUser
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
@@ -121,6 +122,36 @@ def _technician_stats(start: datetime, end: datetime,
             for tid, employee_no, area, count in completed]
 
 
+def _callback_counts(start: datetime, end: datetime) -> list[CallbackCounts]:
+    """Per technician: answered callbacks on completed orders without a WeChat rating, and on
+    those with a 4–5 star one (an order counts once: dissatisfied if any answered call said so)."""
+    per_order = (select(CallbackResult.order_id,
+                        func.max(case((CallbackResult.result == "dissatisfied", 1), else_=0))
+                        .label("dissatisfied"))
+                 .where(CallbackResult.result.in_(("satisfied", "dissatisfied")))
+                 .group_by(CallbackResult.order_id).subquery())
+    rated = case((Rating.id.is_(None), "none"), (Rating.stars >= 4, "good"), else_="poor")
+    rows = db.session.execute(
+        select(WorkOrder.technician_id, Technician.employee_no, rated.label("rated"), func.count(),
+               func.sum(per_order.c.dissatisfied))
+        .join(per_order, per_order.c.order_id == WorkOrder.id)
+        .join(Technician, Technician.id == WorkOrder.technician_id)
+        .outerjoin(Rating, (Rating.order_id == WorkOrder.id) & Rating.voided_at.is_(None))
+        .where(WorkOrder.status == "completed", WorkOrder.completed_at >= start,
+               WorkOrder.completed_at < end)
+        .group_by(WorkOrder.technician_id, Technician.employee_no, rated))
+    found: dict[int, dict] = {}
+    for technician_id, employee_no, kind, answered, dissatisfied in rows:
+        row = found.setdefault(technician_id, {"technician_id": technician_id,
+                                               "employee_no": employee_no})
+        if kind == "none":
+            row.update(unrated_answered=answered, unrated_dissatisfied=int(dissatisfied or 0))
+        elif kind == "good":
+            row.update(both_answered=answered, both_dissatisfied=int(dissatisfied or 0))
+    return [CallbackCounts(**{"unrated_answered": 0, "unrated_dissatisfied": 0, **row})
+            for row in found.values()]
+
+
 def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
@@ -137,6 +168,7 @@ def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanCon
         ip_users=_ip_users(start, end),
         sightings=_sightings(technicians),
         technician_stats=_technician_stats(start, end, ratings),
+        callback_counts=_callback_counts(start, end),
         label=label,
     )
 

@@ -18,8 +18,9 @@ from app.fraud.detectors.outliers import binomial_tail
 ID = "callback_contradiction"
 CHANNEL_SCORE = {"manual": 0.8, "ivr": 0.55}
 CHANNEL_ZH = {"manual": "人工回访", "ivr": "IVR 回访"}
-REPEAT_MIN = 2
-REPEAT_TAIL = 1e-3        # the technician's IVR contradictions by chance at most this likely
+REPEAT_MIN = 3
+REPEAT_TAIL = 5e-3        # chance of this many by careless presses; over 60 technicians that is
+                          # about one honest technician in 300 a month (tuned on seeds 1-3)
 RATE_FLOOR = 0.01         # careless keypresses happen: the month's rate is never taken as lower
 
 
@@ -79,7 +80,7 @@ def callback_contradiction(r: RatingFacts, callbacks: list[CallbackFact],
                               for c in sorted(callbacks, key=lambda c: c.called_at)]}
     if strongest.channel == "ivr" and pattern is not None and pattern.repeats:
         surprise = -math.log10(max(pattern.tail, 1e-300))
-        score = max(score, clamp(0.7 + 0.05 * (surprise - 3)))
+        score = max(score, clamp(0.7 + 0.05 * (surprise - 2)))
         repeated_zh = (f"装维人员 {pattern.employee_no} 本月有 IVR 回访的 {pattern.answered} 张好评工单中 "
                        f"{pattern.contradicted} 张回访不满意（其他人为 {pattern.month_rate:.1%}，"
                        f"偶然出现的概率约 {pattern.tail:.1e}）。")

@@ -6,9 +6,9 @@ weight); the rating is honest only if every one of them is wrong. Weights (confi
 
 Context detectors (`CONTEXT`: participation and speed outliers, presence habits)
 describe a technician, not a rating: an excellent technician has them honestly. They never flag
-alone and can only strengthen a rating some rating-level detector already suspects, by at most
-that suspicion's own size: `1 − (1 − P)(1 − P·C)` with P the rating-level noisy-OR and C the
-context's. A rating with P = 0 scores 0 whatever its context.
+and never carry a rating over the threshold (`rating_level` decides that); they only order the
+flagged ones, strengthening a rating by at most its own suspicion: `1 − (1 − P)(1 − P·C)` with P
+the rating-level noisy-OR and C the context's. A rating with P = 0 scores 0 whatever its context.
 """
 from __future__ import annotations
 
@@ -49,6 +49,11 @@ def _either(results: list[DetectorResult], weights: dict[str, float]) -> float:
     for result in results:
         honest *= 1.0 - min(1.0, max(0.0, result.score * weights.get(result.id, 0.0)))
     return 1.0 - honest
+
+
+def rating_level(results: list[DetectorResult], weights: dict[str, float]) -> float:
+    """The noisy-OR of the rating-level detectors alone: what the flag threshold is held against."""
+    return _either([r for r in results if r.id not in CONTEXT], weights)
 
 
 def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:

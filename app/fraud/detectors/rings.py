@@ -30,6 +30,7 @@ ID = "rating_ring"
 COLUMN_C = 5.0
 MIN_USERS = 2
 MIN_PER_USER = 2.5
+MIN_MEMBER = 3
 MIN_RATIO = 1.5
 LOUD_RATIO = 4.0
 MAX_GROUPS = 20
@@ -117,24 +118,88 @@ def dense_groups(ratings: list[RatingFacts], *, max_groups: int = MAX_GROUPS,
     for _ in range(max_groups):
         if not left:
             break
-        block, density = peel(_edges(left, weight))
+        edges = _edges(left, weight)
+        block, density = _densest_part(edges)
+        if not block or density < min_ratio * background:
+            break
         users = {n[1] for n in block if n[0] == "u"}
-        columns = {n for n in block if n[0] != "u"}
-        inside = [r for r in left if r.user_id in users
-                  and (("t", r.technician_id) in columns or ("a", r.account_no) in columns)]
-        if not inside:
+        techs = {n[1] for n in block if n[0] == "t"}
+        # Greedy peeling is approximate: with two rings of similar density touching through a
+        # camouflage rating, it drops the weaker members of one. So a block names technicians,
+        # and its members are everyone who rated at least MIN_MEMBER of one such technician's
+        # orders; members and technicians linked that way form one group each.
+        strong = Counter((r.user_id, r.technician_id) for r in left if r.technician_id in techs)
+        links = [link for link, n in strong.items() if n >= MIN_MEMBER]
+        taken = {r.rating_id for r in left if r.user_id in users and r.technician_id in techs}
+        for members, targets in _linked(links):
+            inside = [r for r in left if r.user_id in members and r.technician_id in targets]
+            taken.update(r.rating_id for r in inside)
+            own = sum(weight[("t", r.technician_id)] for r in inside) / (len(members) + len(targets))
+            if len(members) < min_users or len(inside) / len(members) < min_per_user \
+                    or own < min_ratio * background:
+                continue
+            groups.append(DenseGroup(
+                frozenset(members), frozenset(targets), frozenset(r.account_no for r in inside),
+                tuple(sorted(r.rating_id for r in inside)), round(own, 4), round(background, 4)))
+        if not taken:
             break
-        taken = {r.rating_id for r in inside}
         left = [r for r in left if r.rating_id not in taken]
-        if density < min_ratio * background:
-            break
-        if len(users) < min_users or len(inside) / len(users) < min_per_user:
+    return sorted(groups, key=lambda g: -g.density)
+
+
+def _linked(links: list[tuple[int, int]]) -> list[tuple[set, set]]:
+    """Connected (users, technicians) parts of user–technician links."""
+    by_user, by_tech = defaultdict(set), defaultdict(set)
+    for user, tech in links:
+        by_user[user].add(tech)
+        by_tech[tech].add(user)
+    parts, seen = [], set()
+    for user in by_user:
+        if user in seen:
             continue
-        groups.append(DenseGroup(
-            frozenset(users), frozenset(r.technician_id for r in inside),
-            frozenset(r.account_no for r in inside), tuple(sorted(r.rating_id for r in inside)),
-            round(density, 4), round(background, 4)))
-    return groups
+        users, techs, stack = {user}, set(), [user]
+        while stack:
+            for tech in by_user[stack.pop()]:
+                if tech not in techs:
+                    techs.add(tech)
+                    for other in by_tech[tech] - users:
+                        users.add(other)
+                        stack.append(other)
+        seen |= users
+        parts.append((users, techs))
+    return parts
+
+
+def _densest_part(edges: dict[tuple, float]) -> tuple[set, float]:
+    """The peeled block's densest connected part (peeling can keep two unrelated dense parts of
+    similar density together)."""
+    return _densest_component(peel(edges)[0], edges)
+
+
+def _densest_component(block: set, edges: dict[tuple, float]) -> tuple[set, float]:
+    """The connected part of `block` with the highest density, and that density."""
+    adjacent: dict[tuple, list] = defaultdict(list)
+    weight_of: dict[tuple, float] = defaultdict(float)
+    for (a, b), w in edges.items():
+        if a in block and b in block:
+            adjacent[a].append(b)
+            adjacent[b].append(a)
+            weight_of[a] += w
+    best, best_density, seen = set(), 0.0, set()
+    for start in adjacent:
+        if start in seen:
+            continue
+        part, stack = {start}, [start]
+        while stack:
+            for other in adjacent[stack.pop()]:
+                if other not in part:
+                    part.add(other)
+                    stack.append(other)
+        seen |= part
+        density = sum(weight_of[n] for n in part) / len(part)
+        if density > best_density:
+            best, best_density = part, density
+    return best, best_density
 
 
 def group_key(label: str, group: DenseGroup) -> str:

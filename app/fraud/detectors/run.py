@@ -10,7 +10,7 @@ from app.fraud.detectors.accounts import multi_account_rater
 from app.fraud.detectors.base import (
     CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
 from app.fraud.detectors.callbacks import callback_contradiction, ivr_patterns
-from app.fraud.detectors.combine import noisy_or, reasons
+from app.fraud.detectors.combine import noisy_or, rating_level, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
 from app.fraud.detectors.rings import rating_ring
@@ -91,11 +91,12 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
 
 
 def judge(ctx: ScanContext, *, weights: dict[str, float], threshold: float) -> dict[int, Verdict]:
-    """Ratings whose combined score reaches `threshold`, with their reasons."""
+    """Ratings whose rating-level evidence reaches `threshold`, with their combined score and
+    reasons."""
     verdicts = {}
     for rating_id, results in detect(ctx).items():
         score = noisy_or(results, weights)
-        if score >= threshold:
+        if score > 0 and rating_level(results, weights) >= threshold:
             verdicts[rating_id] = Verdict(rating_id, score, reasons(results, weights),
                                           tuple(results))
     return verdicts

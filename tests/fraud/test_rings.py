@@ -1,5 +1,6 @@
 """`rating_ring` (FRAUDAR-style peeling) on a month built in memory: a ring is found even when its
 members also rate other technicians' orders; families and carrier-NAT blocks are left alone."""
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -97,7 +98,7 @@ def test_carrier_nat_apartment_block_is_not_a_ring():
 def test_presence_weakens_a_ring_rating():
     rng = random.Random(6)
     ring = _ring(rng, per_user=4)
-    ring[0] = rf(**{**ring[0].__dict__, "rating_id": 999_999, "presence": True})
+    ring[0] = dataclasses.replace(ring[0], rating_id=999_999, presence=True)
     found = rating_ring(_honest_month(rng) + ring)
     assert found[999_999].score < found[ring[1].rating_id].score
     assert found[ring[1].rating_id].evidence["without_presence"] == len(ring) - 1

@@ -15,7 +15,7 @@ from app.masking import mask_phone
 LOCAL = timezone(timedelta(hours=8))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)     # slots: a 1,000,000-rating month is held in memory
 class RatingFacts:
     """One rating with the order, account, technician and rater facts detectors need."""
 

@@ -43,14 +43,22 @@ def _detector_list(verdict: Verdict) -> str:
     return "," + ",".join(verdict.detectors) + "," if verdict.detectors else ""
 
 
+SCAN_STEPS = ("读取评价与回访 (load)", "运行检测 (detect)", "写入标记 (write flags)",
+              "归并案件 (regroup cases)")
+
+
 def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold: float,
-               now: datetime | None = None) -> ScanResult:
-    """Flag the ratings of orders completed in `month` (YYYY-MM in `tz_name`)."""
+               now: datetime | None = None, on_step=None) -> ScanResult:
+    """Flag the ratings of orders completed in `month` (YYYY-MM in `tz_name`). `on_step(label)`
+    is told as each of SCAN_STEPS finishes (the CLI's progress bar)."""
     started = time.perf_counter()
+    step = on_step or (lambda _label: None)
     now = now or utcnow()
     start, end = month_bounds(month, tz_name)
     ctx = month_context(start, end, label=month)
+    step(SCAN_STEPS[0])
     verdicts = judge(ctx, weights=weights, threshold=threshold)
+    step(SCAN_STEPS[1])
     facts = {r.rating_id: r for r in ctx.ratings}
     order_ids = dict(db.session.execute(
         select(Rating.id, Rating.order_id).where(Rating.id.in_(month_rating_ids(start, end)))).all())
@@ -88,7 +96,9 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
         db.session.execute(update(FraudFlag), changes)
     if stale:
         db.session.execute(delete(FraudFlag).where(FraudFlag.id.in_(stale)))
+    step(SCAN_STEPS[2])
     regroup(now=now)
+    step(SCAN_STEPS[3])
     total = len(existing) + len(new_rows) - len(stale)
     return ScanResult(month, len(ctx.ratings), len(new_rows), len(changes), len(stale), total,
                       round(time.perf_counter() - started, 3))

@@ -3,6 +3,7 @@ the API, one commit each, for cron and operators."""
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
@@ -32,7 +33,7 @@ def fraud_cli():
 def scan(month: str):
     steps = service.SCAN_STEPS
     with click.progressbar(length=len(steps), label=f"{month} 扫描", show_eta=False,
-                           file=click.get_text_stream("stderr"),
+                           file=sys.stderr,
                            item_show_func=lambda label: label) as bar:
         def advance(label: str):
             bar.update(1, label)

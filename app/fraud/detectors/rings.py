@@ -33,7 +33,8 @@ MIN_PER_USER = 2.5
 MIN_MEMBER = 3
 MIN_RATIO = 1.5
 LOUD_RATIO = 4.0
-MAX_GROUPS = 20
+MAX_GROUPS = 200
+MAX_IDLE_ROUNDS = 3        # blocks in a row that are no ring (families, a landlord): stop
 PRESENCE_FACTOR = 0.7
 
 
@@ -115,29 +116,36 @@ def dense_groups(ratings: list[RatingFacts], *, max_groups: int = MAX_GROUPS,
     per_user = Counter(r.user_id for r in ratings)
     left = [r for r in ratings if per_user[r.user_id] >= 2]
     groups: list[DenseGroup] = []
+    idle = 0
     for _ in range(max_groups):
-        if not left:
+        if not left or idle >= MAX_IDLE_ROUNDS:
             break
-        edges = _edges(left, weight)
-        block, density = _densest_part(edges)
+        block, density = peel(_edges(left, weight))
         if not block or density < min_ratio * background:
             break
         users = {n[1] for n in block if n[0] == "u"}
         techs = {n[1] for n in block if n[0] == "t"}
-        # Greedy peeling is approximate: with two rings of similar density touching through a
-        # camouflage rating, it drops the weaker members of one. So a block names technicians,
+        # The peeled block may hold several rings of similar density (they are found in one
+        # round), and greedy peeling is approximate: with two rings touching through a
+        # camouflage rating it drops the weaker members of one. So a block names technicians,
         # and its members are everyone who rated at least MIN_MEMBER of one such technician's
         # orders; members and technicians linked that way form one group each.
         strong = Counter((r.user_id, r.technician_id) for r in left if r.technician_id in techs)
         links = [link for link, n in strong.items() if n >= MIN_MEMBER]
         taken = {r.rating_id for r in left if r.user_id in users and r.technician_id in techs}
+        idle += 1
+        of_user = defaultdict(list)
+        for r in left:
+            if r.technician_id in techs:
+                of_user[r.user_id].append(r)
         for members, targets in _linked(links):
-            inside = [r for r in left if r.user_id in members and r.technician_id in targets]
+            inside = [r for u in members for r in of_user[u] if r.technician_id in targets]
             taken.update(r.rating_id for r in inside)
             own = sum(weight[("t", r.technician_id)] for r in inside) / (len(members) + len(targets))
             if len(members) < min_users or len(inside) / len(members) < min_per_user \
                     or own < min_ratio * background:
                 continue
+            idle = 0
             groups.append(DenseGroup(
                 frozenset(members), frozenset(targets), frozenset(r.account_no for r in inside),
                 tuple(sorted(r.rating_id for r in inside)), round(own, 4), round(background, 4)))
@@ -168,38 +176,6 @@ def _linked(links: list[tuple[int, int]]) -> list[tuple[set, set]]:
         seen |= users
         parts.append((users, techs))
     return parts
-
-
-def _densest_part(edges: dict[tuple, float]) -> tuple[set, float]:
-    """The peeled block's densest connected part (peeling can keep two unrelated dense parts of
-    similar density together)."""
-    return _densest_component(peel(edges)[0], edges)
-
-
-def _densest_component(block: set, edges: dict[tuple, float]) -> tuple[set, float]:
-    """The connected part of `block` with the highest density, and that density."""
-    adjacent: dict[tuple, list] = defaultdict(list)
-    weight_of: dict[tuple, float] = defaultdict(float)
-    for (a, b), w in edges.items():
-        if a in block and b in block:
-            adjacent[a].append(b)
-            adjacent[b].append(a)
-            weight_of[a] += w
-    best, best_density, seen = set(), 0.0, set()
-    for start in adjacent:
-        if start in seen:
-            continue
-        part, stack = {start}, [start]
-        while stack:
-            for other in adjacent[stack.pop()]:
-                if other not in part:
-                    part.add(other)
-                    stack.append(other)
-        seen |= part
-        density = sum(weight_of[n] for n in part) / len(part)
-        if density > best_density:
-            best, best_density = part, density
-    return best, best_density
 
 
 def group_key(label: str, group: DenseGroup) -> str:

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
@@ -35,6 +36,7 @@ ALPHABET = 6000            # characters in everyday use: what an unseen next cha
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)      # stock praise recurs thousands of times in a month
 def normalize(text: str) -> str:
     """Width-folded, lower-case, without spaces, punctuation or emoji."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())

@@ -20,6 +20,7 @@ DETECTORS = {
     "fast_response_outlier": "竣工即评异常",
     "rating_ring": "评价团伙（密集关联）",
     "selection_bias": "选择性邀评（回访与评价不符）",
+    "presence_habit": "很少在场扫码（参考）",
 }
 # Which layout shows each detector's evidence best.
 LAYOUTS = {"multi_account_rater": "accounts", "rating_ring": "accounts", "duplicate_comment": "comments", "burst": "timeline",
@@ -40,7 +41,8 @@ FACT_LABELS = {
     "unrated_dissatisfied": "其中不满意", "peer_dissatisfied_rate": "同行不满意率",
     "both_answered": "既评价又回访", "both_dissatisfied": "其中回访不满意",
     "ivr_contradicted": "IVR回访不满意", "ivr_answered": "IVR回访接通", "month_rate": "本月一般比例",
-    "tail_probability": "偶然概率",
+    "tail_probability": "偶然概率", "with_presence": "在场扫码条数", "share": "本人比例",
+    "peer_share": "同区域比例",
 }
 # Shown in the section's table already.
 HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}

@@ -26,8 +26,9 @@ DEFAULT_WEIGHTS = {
     "selection_bias": 0.5,
     "response_rate_outlier": 0.3,
     "fast_response_outlier": 0.35,
+    "presence_habit": 0.3,
 }
-CONTEXT = frozenset({"response_rate_outlier", "fast_response_outlier"})
+CONTEXT = frozenset({"response_rate_outlier", "fast_response_outlier", "presence_habit"})
 DEFAULT_THRESHOLD = 0.4
 
 

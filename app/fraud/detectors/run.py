@@ -13,6 +13,7 @@ from app.fraud.detectors.callbacks import callback_contradiction, ivr_patterns
 from app.fraud.detectors.combine import noisy_or, rating_level, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
+from app.fraud.detectors.presence import presence_habit
 from app.fraud.detectors.rings import rating_ring
 from app.fraud.detectors.selection import CallbackCounts, selection_bias
 from app.fraud.detectors.outliers import FAST, FAST_MINUTES, TechnicianStats, response_outliers
@@ -74,6 +75,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
         add(multi_account_rater(group))
     add(rating_ring(ctx.ratings, label=ctx.label))
     add(selection_bias(ctx.ratings, ctx.callback_counts))
+    add(presence_habit(ctx.ratings))
     outliers = response_outliers(ctx.technician_stats)
     fast = timedelta(minutes=FAST_MINUTES)
     for technician_id, group in by_tech.items():

@@ -52,12 +52,26 @@ class DenseGroup:
         return self.density / self.background if self.background else 0.0
 
 
-def _column_weights(ratings: list[RatingFacts]) -> dict[tuple, float]:
-    degree = Counter()
-    for r in ratings:
-        degree[("t", r.technician_id)] += 1
-        degree[("a", r.account_no)] += 1
-    return {col: 1.0 / math.log(deg + COLUMN_C) for col, deg in degree.items()}
+class ColumnWeights:
+    """`1 / log(deg + c)` of every column, from month-wide degrees kept as plain counters (a
+    million-rating month has a million accounts: no per-column tuples or dicts of weights)."""
+
+    def __init__(self, ratings: list[RatingFacts]):
+        self.degree = {"t": Counter(r.technician_id for r in ratings),
+                       "a": Counter(r.account_no for r in ratings)}
+
+    def __getitem__(self, column: tuple) -> float:
+        return 1.0 / math.log(self.degree[column[0]][column[1]] + COLUMN_C)
+
+    def background(self, users: int) -> float:
+        """The density of the whole month's graph: every edge's weight over every node."""
+        total = sum(deg / math.log(deg + COLUMN_C)
+                    for side in self.degree.values() for deg in side.values())
+        return total / max(users + sum(len(side) for side in self.degree.values()), 1)
+
+
+def _column_weights(ratings: list[RatingFacts]) -> ColumnWeights:
+    return ColumnWeights(ratings)
 
 
 def _edges(ratings, weight):
@@ -107,13 +121,11 @@ def dense_groups(ratings: list[RatingFacts], *, max_groups: int = MAX_GROUPS,
     """Dense blocks of raters × (technicians, accounts), densest first, each `min_ratio` times the
     month's density. Found blocks' ratings leave the graph and peeling runs again."""
     weight = _column_weights(ratings)
-    everything = _edges(ratings, weight)
-    nodes = {n for edge in everything for n in edge}
-    background = sum(everything.values()) / max(len(nodes), 1)
+    per_user = Counter(r.user_id for r in ratings)
+    background = weight.background(len(per_user))
     # A rater with one rating adds at most one column weight and one node: below any dense
     # block's density, the first thing peeling would remove. Leaving them out is the same answer
     # on a far smaller graph (and column weights keep their month-wide degrees).
-    per_user = Counter(r.user_id for r in ratings)
     left = [r for r in ratings if per_user[r.user_id] >= 2]
     groups: list[DenseGroup] = []
     idle = 0

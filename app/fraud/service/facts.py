@@ -1,6 +1,7 @@
 """Load what the detectors read with a handful of set-based queries (never one query per rating)."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -39,13 +40,19 @@ def _facts_query(*conditions) -> Select:
             .where(*conditions).order_by(Rating.id))
 
 
+def _shared(value: str | None) -> str:
+    """One copy of values that repeat across a month's rows (technician fields, user agents)."""
+    return sys.intern(value) if value else ""
+
+
 def _to_facts(row) -> RatingFacts:
     return RatingFacts(
         rating_id=row[0], order_no=row[1], account_no=row[2], technician_id=row[3],
-        employee_no=row[4], user_id=row[5], stars=row[6], rated_at=row[7], completed_at=row[8],
-        team=row[9] or "", area=row[10] or "", account_phone=row[11] or "",
-        account_address=row[12] or "", technician_phone=row[13] or "", openid=row[14],
-        unionid=row[15], comment=row[16] or "", client_ip=row[17], user_agent=row[18],
+        employee_no=_shared(row[4]), user_id=row[5], stars=row[6], rated_at=row[7],
+        completed_at=row[8], team=_shared(row[9]), area=_shared(row[10]),
+        account_phone=row[11] or "", account_address=row[12] or "",
+        technician_phone=_shared(row[13]), openid=row[14], unionid=row[15],
+        comment=row[16] or "", client_ip=row[17], user_agent=_shared(row[18]) or None,
         presence=bool(row[19]))
 
 
@@ -157,7 +164,10 @@ def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanCon
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
     # Core, not ORM, execution: a month can hold a million rows and the ORM's per-row bookkeeping
     # would double the load time for nothing (no entities are loaded).
-    ratings = [_to_facts(row) for row in db.session.connection().execute(_facts_query(*in_month))]
+    # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
+    # (An option of this statement only: set on the connection it would outlive the query.)
+    query = _facts_query(*in_month).execution_options(stream_results=True, max_row_buffer=20_000)
+    ratings = [_to_facts(row) for row in db.session.connection().execute(query)]
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)

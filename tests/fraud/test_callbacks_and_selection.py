@@ -66,6 +66,27 @@ def test_ivr_contradictions_repeating_for_one_technician_flag():
     assert "IVR" in result.detail_zh and result.evidence["ivr_answered"] == 30
 
 
+def test_careless_presses_among_thousands_of_technicians_name_nobody():
+    rng = random.Random(8)
+    ratings, callbacks = [], {}
+    for t in range(3000):        # a big operator's month: one-in-200 coincidences happen
+        for i in range(12):
+            r = rf(technician_id=t, employee_no=f"ZW{t:05d}")
+            ratings.append(r)
+            result = "dissatisfied" if rng.random() < 0.04 else "satisfied"
+            callbacks[r.order_no] = [CallbackFact("ivr", result, T0)]
+    patterns = ivr_patterns(ratings, callbacks)
+    assert any(p.tail <= 5e-3 and p.contradicted >= 3 for p in patterns.values())
+    assert not any(p.repeats for p in patterns.values())
+
+
+def test_fdr_cutoff():
+    from app.fraud.detectors.callbacks import fdr_cutoff
+    assert fdr_cutoff([0.001, 0.2, 0.5, 0.9], 0.1) == 0.001
+    assert fdr_cutoff([0.01, 0.02, 0.03, 0.04], 0.1) == 0.04
+    assert fdr_cutoff([0.5, 0.9], 0.1) == 0.0
+
+
 def test_ivr_contradiction_with_another_signal_flags():
     r = rf(stars=5, rated_at=T0 - timedelta(hours=1))        # also rated before completion
     ctx = ScanContext(ratings=[r], callbacks={r.order_no: [CallbackFact("ivr", "dissatisfied", T0)]})

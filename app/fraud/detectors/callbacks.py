@@ -3,9 +3,11 @@ manual callback they were dissatisfied.
 
 A manual call is a person's record and flags on its own. An IVR keypress is often careless, so one
 alone stays below the default flag threshold; it flags when another detector agrees (noisy-OR) or
-when it repeats for the technician in the month beyond chance (`ivr_pattern`: the technician's
+when it repeats for the technician in the month beyond chance (`ivr_patterns`: the technician's
 IVR contradictions against the month's rate among everyone else's rated, IVR-answered orders — a
-binomial tail, so two careless keypresses among many calls say nothing).
+binomial tail, so two careless keypresses among many calls say nothing). Every technician is one
+test, so the tails are held to a false-discovery rate over the month's technicians
+(Benjamini–Hochberg, `FDR`): with 25,000 technicians a one-in-200 coincidence happens 125 times.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ ID = "callback_contradiction"
 CHANNEL_SCORE = {"manual": 0.8, "ivr": 0.55}
 CHANNEL_ZH = {"manual": "人工回访", "ivr": "IVR 回访"}
 REPEAT_MIN = 3
-REPEAT_TAIL = 5e-3        # chance of this many by careless presses; over 60 technicians that is
-                          # about one honest technician in 300 a month (tuned on seeds 1-3)
+REPEAT_TAIL = 5e-3        # never more likely than this by careless presses (tuned on seeds 1-3)
+FDR = 0.1                 # share of technicians named by chance among those named, at most
 RATE_FLOOR = 0.01         # careless keypresses happen: the month's rate is never taken as lower
 
 
@@ -33,10 +35,11 @@ class IvrPattern:
     answered: int
     month_rate: float
     tail: float
+    cutoff: float = REPEAT_TAIL     # the month's Benjamini–Hochberg cut-off, at most REPEAT_TAIL
 
     @property
     def repeats(self) -> bool:
-        return self.contradicted >= REPEAT_MIN and self.tail <= REPEAT_TAIL
+        return self.contradicted >= REPEAT_MIN and self.tail <= self.cutoff
 
 
 def _contradicts(r: RatingFacts, calls: list[CallbackFact], channel: str) -> bool:
@@ -56,13 +59,21 @@ def ivr_patterns(ratings: list[RatingFacts],
         row[2] += 1
     total_k = sum(row[1] for row in counts.values())
     total_n = sum(row[2] for row in counts.values())
-    patterns = {}
+    tails = {}
     for technician_id, (employee_no, k, n) in counts.items():
         rest_n = total_n - n
         rate = max(RATE_FLOOR, (total_k - k) / rest_n if rest_n else RATE_FLOOR)
-        patterns[technician_id] = IvrPattern(employee_no, k, n, round(rate, 4),
-                                             binomial_tail(k, n, rate))
-    return patterns
+        tails[technician_id] = (employee_no, k, n, round(rate, 4), binomial_tail(k, n, rate))
+    cutoff = min(REPEAT_TAIL, fdr_cutoff([t[4] for t in tails.values()], FDR))
+    return {tid: IvrPattern(*values, cutoff=cutoff) for tid, values in tails.items()}
+
+
+def fdr_cutoff(tails: list[float], rate: float) -> float:
+    """Benjamini–Hochberg: the largest tail p_(i) with p_(i) ≤ i/m · rate (0 when none is)."""
+    ordered = sorted(tails)
+    m = len(ordered)
+    passing = [p for i, p in enumerate(ordered, start=1) if p <= i / m * rate]
+    return passing[-1] if passing else 0.0
 
 
 def callback_contradiction(r: RatingFacts, callbacks: list[CallbackFact],

@@ -7,21 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.console import charts
+from app.fraud.service import DETECTOR_LABELS
 
-DETECTORS = {
-    "rater_is_technician": "评价人是装维人员",
-    "multi_account_rater": "一个微信评价多个账号",
-    "shared_device": "同一网络/设备",
-    "duplicate_comment": "评价内容雷同",
-    "burst": "集中突击评价",
-    "rated_before_completion": "竣工前评价",
-    "callback_contradiction": "与回访结果矛盾",
-    "response_rate_outlier": "参评率异常偏高",
-    "fast_response_outlier": "竣工即评异常",
-    "rating_ring": "评价团伙（密集关联）",
-    "selection_bias": "选择性邀评（回访与评价不符）",
-    "presence_habit": "很少在场扫码（参考）",
-}
+DETECTORS = DETECTOR_LABELS     # what auditors call each detector (app/fraud/detectors/registry.py)
 # Which layout shows each detector's evidence best.
 LAYOUTS = {"multi_account_rater": "accounts", "rating_ring": "accounts", "duplicate_comment": "comments", "burst": "timeline",
            "shared_device": "device"}

@@ -13,22 +13,10 @@ the rating-level noisy-OR and C the context's. A rating with P = 0 scores 0 what
 from __future__ import annotations
 
 from app.fraud.detectors.base import DetectorResult
+from app.fraud.detectors.registry import DETECTORS
 
-DEFAULT_WEIGHTS = {
-    "rater_is_technician": 0.95,
-    "multi_account_rater": 0.9,
-    "rating_ring": 0.9,
-    "shared_device": 0.8,
-    "duplicate_comment": 0.75,
-    "burst": 0.7,
-    "rated_before_completion": 0.85,
-    "callback_contradiction": 0.7,
-    "selection_bias": 0.5,
-    "response_rate_outlier": 0.3,
-    "fast_response_outlier": 0.35,
-    "presence_habit": 0.3,
-}
-CONTEXT = frozenset({"response_rate_outlier", "fast_response_outlier", "presence_habit"})
+DEFAULT_WEIGHTS = {d.id: d.weight for d in DETECTORS}
+CONTEXT = frozenset(d.id for d in DETECTORS if d.context)
 DEFAULT_THRESHOLD = 0.4
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from app.fraud.detectors.accounts import multi_account_rater
 from app.fraud.detectors.base import (
     CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
-from app.fraud.detectors.callbacks import callback_contradiction, ivr_patterns
+from app.fraud.detectors.callbacks import IvrPattern, callback_contradiction, ivr_patterns
 from app.fraud.detectors.combine import noisy_or, rating_level, reasons
 from app.fraud.detectors.device import shared_device
 from app.fraud.detectors.identity import rater_is_technician
@@ -45,6 +45,23 @@ class Verdict:
         return [reason["detector"] for reason in self.reasons]
 
 
+def rating_checks(r: RatingFacts, ctx: ScanContext,
+                  pattern: IvrPattern | None = None) -> list[DetectorResult]:
+    """The detectors of one rating on its own (registry: they also run at submission, where
+    `burst` over the technician's last minutes joins them)."""
+    found = [rater_is_technician(r, ctx.rater_links.get(r.user_id, [])),
+             rated_before_completion(r),
+             callback_contradiction(r, ctx.callbacks.get(r.order_no, []), pattern)]
+    return [result for result in found if result is not None]
+
+
+def submission_checks(r: RatingFacts, ctx: ScanContext) -> list[DetectorResult]:
+    """What runs on a rating just submitted: registry.AT_SUBMISSION, nothing month-wide."""
+    found = rating_checks(r, ctx)
+    recent = burst(ctx.ratings).get(r.rating_id)
+    return found + ([recent] if recent is not None else [])
+
+
 def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
     """Every detector's results, by rating id."""
     found: dict[int, list[DetectorResult]] = defaultdict(list)
@@ -62,12 +79,7 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
         by_user[r.user_id].append(r)
         if r.comment:
             text_techs[normalize(r.comment)].add(r.technician_id)
-        for single in (rater_is_technician(r, ctx.rater_links.get(r.user_id, [])),
-                       rated_before_completion(r),
-                       callback_contradiction(r, ctx.callbacks.get(r.order_no, []),
-                                              patterns.get(r.technician_id))):
-            if single is not None:
-                found[r.rating_id].append(single)
+        found[r.rating_id].extend(rating_checks(r, ctx, patterns.get(r.technician_id)))
     text_counts = {text: len(techs) for text, techs in text_techs.items()}
     corpus = comment_corpus(r.comment for r in ctx.ratings)
 

@@ -15,9 +15,8 @@ from sqlalchemy import delete, exists, insert, select, update
 from app.db import utcnow
 from app.extensions import db
 from app.fraud import rules
-from app.fraud.detectors import (
-    burst, callback_contradiction, noisy_or, rated_before_completion, rater_is_technician, reasons)
-from app.fraud.detectors.run import Verdict, judge
+from app.fraud.detectors import noisy_or, reasons
+from app.fraud.detectors.run import Verdict, judge, submission_checks
 from app.fraud.detectors.timing import BURST_WINDOW
 from app.fraud.models import FraudDecision, FraudFlag
 from app.fraud.service.cases import place_flag, regroup
@@ -115,11 +114,7 @@ def check_rating_at_submission(rating: SubmittedRating, *, weights: dict[str, fl
     facts = next((r for r in ctx.ratings if r.rating_id == rating.id), None)
     if facts is None:
         return None
-    found = [result for result in (
-        rater_is_technician(facts, ctx.rater_links.get(facts.user_id, [])),
-        rated_before_completion(facts),
-        callback_contradiction(facts, ctx.callbacks.get(facts.order_no, [])),
-        burst(ctx.ratings).get(rating.id)) if result is not None]
+    found = submission_checks(facts, ctx)
     score = noisy_or(found, weights)
     if not found or score < threshold:
         return None

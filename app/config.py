@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.fraud import rules as fraud_rules
+from app.fraud.detectors import combine as fraud_combine
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -146,10 +149,11 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # app/fraud/detectors/combine.py, the score from which a rating is flagged, the fines and
         # the days of 待岗培训 a repeat offence brings (SPEC flow 5).
         "FRAUD_WEIGHTS": _json_object("FRAUD_WEIGHTS"),
-        "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", 0.4),
-        "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", 5000),
-        "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", 1000),
-        "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", 30),
+        # Defaults live with the rules they parameterize (one home each).
+        "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", fraud_combine.DEFAULT_THRESHOLD),
+        "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", fraud_rules.FIRST_FINE),
+        "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", fraud_rules.REPEAT_FINE),
+        "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", fraud_rules.SUSPENSION_DAYS),
         # Subscribe-message template and mini-program page of the rating invitation.
         "WECHAT_RATING_TEMPLATE_ID": _env("WECHAT_RATING_TEMPLATE_ID", "demo_rating_invitation"),
         "MINIPROGRAM_RATE_PAGE": _env("MINIPROGRAM_RATE_PAGE", "pages/rate/index"),

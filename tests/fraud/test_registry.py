@@ -23,3 +23,11 @@ def test_the_submission_check_runs_exactly_the_registrys_submission_detectors():
                       rater_links={7: [TechnicianLink(7, 1, "ZW1001", "城东装维班", "1")]},
                       callbacks={new.order_no: [CallbackFact("manual", "dissatisfied", done)]})
     assert {r.id for r in submission_checks(new, ctx)} == AT_SUBMISSION
+
+
+def test_detectors_write_times_in_the_zone_they_are_given():
+    from datetime import timezone
+    from app.fraud.detectors import rated_before_completion
+    r = rf(rated_at=T0 - timedelta(hours=1))              # T0 = 02:00 UTC
+    assert "10-10 09:00" in rated_before_completion(r).detail_zh                   # +08:00 default
+    assert "10-10 01:00" in rated_before_completion(r, tz=timezone.utc).detail_zh

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 from app.masking import mask_phone
 
-# Auditors read local times; detectors stay pure by taking the zone as a value, not from config.
+# Auditors read local times; detectors stay pure by taking the zone as a value (`tz`, from the
+# TIMEZONE setting through ScanContext.tz); this is only the default for callers that give none.
 LOCAL = timezone(timedelta(hours=8))
 
 

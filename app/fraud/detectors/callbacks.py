@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from app.fraud.detectors.base import CallbackFact, DetectorResult, RatingFacts, clamp, hhmm, iso
+from app.fraud.detectors.base import (
+    LOCAL, CallbackFact, DetectorResult, RatingFacts, clamp, hhmm, iso)
 from app.fraud.detectors.outliers import binomial_tail
 
 ID = "callback_contradiction"
@@ -77,7 +78,7 @@ def fdr_cutoff(tails: list[float], rate: float) -> float:
 
 
 def callback_contradiction(r: RatingFacts, callbacks: list[CallbackFact],
-                           pattern: IvrPattern | None = None) -> DetectorResult | None:
+                           pattern: IvrPattern | None = None, *, tz=LOCAL) -> DetectorResult | None:
     if r.stars < 4:
         return None
     unhappy = [c for c in callbacks if c.result == "dissatisfied"]
@@ -105,7 +106,7 @@ def callback_contradiction(r: RatingFacts, callbacks: list[CallbackFact],
     return DetectorResult(
         ID, score,
         f"微信评价 {r.stars} 星，但{CHANNEL_ZH.get(strongest.channel, strongest.channel)}"
-        f"（{hhmm(strongest.called_at)}）中客户表示不满意。{repeated_zh}",
+        f"（{hhmm(strongest.called_at, tz)}）中客户表示不满意。{repeated_zh}",
         f"The WeChat rating gives {r.stars} stars, but the customer said 'dissatisfied' to the "
-        f"{strongest.channel} callback at {hhmm(strongest.called_at)}.{repeated_en}",
+        f"{strongest.channel} callback at {hhmm(strongest.called_at, tz)}.{repeated_en}",
         evidence)

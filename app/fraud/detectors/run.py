@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from app.fraud.detectors.accounts import multi_account_rater
 from app.fraud.detectors.base import (
-    CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
+    LOCAL, CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
 from app.fraud.detectors.callbacks import IvrPattern, callback_contradiction, ivr_patterns
 from app.fraud.detectors.combine import noisy_or, rating_level, reasons
 from app.fraud.detectors.device import shared_device
@@ -30,7 +30,8 @@ class ScanContext:
     sightings: dict[int, list[Sighting]] = field(default_factory=dict)           # technician id →
     technician_stats: list[TechnicianStats] = field(default_factory=list)
     callback_counts: list[CallbackCounts] = field(default_factory=list)
-    label: str = ""        # the month scanned: group keys (one case per ring) carry it
+    label: str = ""
+    tz: tzinfo = LOCAL     # auditors' zone for the times detectors write (TIMEZONE)        # the month scanned: group keys (one case per ring) carry it
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,15 @@ def rating_checks(r: RatingFacts, ctx: ScanContext,
     """The detectors of one rating on its own (registry: they also run at submission, where
     `burst` over the technician's last minutes joins them)."""
     found = [rater_is_technician(r, ctx.rater_links.get(r.user_id, [])),
-             rated_before_completion(r),
-             callback_contradiction(r, ctx.callbacks.get(r.order_no, []), pattern)]
+             rated_before_completion(r, tz=ctx.tz),
+             callback_contradiction(r, ctx.callbacks.get(r.order_no, []), pattern, tz=ctx.tz)]
     return [result for result in found if result is not None]
 
 
 def submission_checks(r: RatingFacts, ctx: ScanContext) -> list[DetectorResult]:
     """What runs on a rating just submitted: registry.AT_SUBMISSION, nothing month-wide."""
     found = rating_checks(r, ctx)
-    recent = burst(ctx.ratings).get(r.rating_id)
+    recent = burst(ctx.ratings, tz=ctx.tz).get(r.rating_id)
     return found + ([recent] if recent is not None else [])
 
 
@@ -92,9 +93,9 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
     fast = timedelta(minutes=FAST_MINUTES)
     for technician_id, group in by_tech.items():
         add(shared_device(group, ip_users=ctx.ip_users,
-                          sightings=ctx.sightings.get(technician_id, [])))
+                          sightings=ctx.sightings.get(technician_id, []), tz=ctx.tz))
         add(duplicate_comment(group, text_technicians=text_counts, corpus=corpus))
-        add(burst(group))
+        add(burst(group, tz=ctx.tz))
         for result in outliers.get(technician_id, []):
             for r in group:
                 quick = r.completed_at is not None and \

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, case, func, select
 
@@ -159,7 +160,8 @@ def _callback_counts(start: datetime, end: datetime) -> list[CallbackCounts]:
             for row in found.values()]
 
 
-def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanContext:
+def month_context(start: datetime, end: datetime, *, label: str = "",
+                  tz_name: str | None = None) -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
     # Core, not ORM, execution: a month can hold a million rows and the ORM's per-row bookkeeping
@@ -182,10 +184,12 @@ def month_context(start: datetime, end: datetime, *, label: str = "") -> ScanCon
         technician_stats=_technician_stats(start, end, ratings),
         callback_counts=_callback_counts(start, end),
         label=label,
+        **({"tz": ZoneInfo(tz_name)} if tz_name else {}),
     )
 
 
-def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> ScanContext:
+def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
+                       tz_name: str | None = None) -> ScanContext:
     """The cheap context of one new rating, from what its submission already read; no query
     unless the rater is bound to a technician (their links), the order has callbacks, or the
     technician was rated within `burst_window` before (their ratings of the last 3 windows, on
@@ -212,6 +216,7 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
         ratings=recent,
         rater_links=_rater_links([rating.user_id]) if order.rater_is_a_technician else {},
         callbacks=_callbacks([rating.order_id]) if order.has_callbacks else {},
+        **({"tz": ZoneInfo(tz_name)} if tz_name else {}),
     )
 
 

@@ -54,7 +54,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
     step = on_step or (lambda _label: None)
     now = now or utcnow()
     start, end = month_bounds(month, tz_name)
-    ctx = month_context(start, end, label=month)
+    ctx = month_context(start, end, label=month, tz_name=tz_name)
     step(SCAN_STEPS[0])
     verdicts = judge(ctx, weights=weights, threshold=threshold)
     step(SCAN_STEPS[1])
@@ -110,7 +110,7 @@ def check_rating_at_submission(rating: SubmittedRating, *, weights: dict[str, fl
     Only what needs no month-wide context runs here (rater identity, times, callbacks, bursts);
     address crowds, comment frequencies and peer rates wait for the scan.
     """
-    ctx = submission_context(rating, burst_window=BURST_WINDOW)
+    ctx = submission_context(rating, burst_window=BURST_WINDOW, tz_name=tz_name)
     facts = next((r for r in ctx.ratings if r.rating_id == rating.id), None)
     if facts is None:
         return None

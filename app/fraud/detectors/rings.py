@@ -11,8 +11,9 @@ outside the block and cannot lower its density, which is why this holds where a 
 (`multi_account_rater`) does not.
 
 Honest look-alikes: a family sharing one WeChat across two accounts rates two orders; the flats
-of a carrier-NAT block are rated by one user each. A block therefore needs at least `MIN_USERS`
-users rating on average `MIN_PER_USER` of its orders, and a density `MIN_RATIO` times the month's.
+of a carrier-NAT block are rated by one user each. So a ring's members are raters of at least
+`MIN_MEMBER` of its technicians' orders, and a ring needs `MIN_USERS` members rating on average
+`MIN_PER_USER` of its orders and a density `MIN_RATIO` times the month's background.
 A ring rating given without the live badge's presence (`RatingFacts.presence`) counts fully; with
 presence the rater stood next to the technician, which an honest customer does, so it counts less.
 """

@@ -176,10 +176,10 @@ def pooled(results: list[dict]) -> str:
             f"{sum(m['rescan_removed'] for m in results)} (target 0)")
 
 
-def run_seeds(seeds: list[int], url_for) -> list[dict]:
+def run_seeds(seeds: list[int], url_for, camouflage: int = 1) -> list[dict]:
     results = []
     for seed in seeds:
-        world = fraud_world.build(seed)
+        world = fraud_world.build(seed, camouflage=camouflage)
         app = fresh_app(url_for(seed))
         t = time.perf_counter()
         load(world, app)
@@ -195,6 +195,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", default="1,2,3", help="seeds the thresholds were tuned on")
     parser.add_argument("--report", default="11,12,13,14,15", help="held-out seeds")
+    parser.add_argument("--camouflage", type=int, default=1,
+                        help="cover ratings of the camouflaged ring: 1× or 2× its target ratings")
     parser.add_argument("--database-url", default=None,
                         help="a local PostgreSQL database of its own (recreated per seed); "
                              "default: SQLite files under bench/out/")
@@ -217,7 +219,7 @@ def main() -> None:
         if not chosen:
             continue
         print(f"{title} {chosen}:")
-        results = run_seeds(chosen, url_for)
+        results = run_seeds(chosen, url_for, args.camouflage)
         print(f"  {title} pooled: " + pooled(results))
 
 

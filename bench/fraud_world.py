@@ -132,7 +132,10 @@ def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def build(seed: int, *, technicians: int = 60, orders_per_technician: int = 100) -> World:
+def build(seed: int, *, technicians: int = 60, orders_per_technician: int = 100,
+          camouflage: int = 1) -> World:
+    """One month; `camouflage` multiplies the camouflaged ring's cover ratings (1: as many as on
+    its target, FRAUDAR's 1×; 2: twice as many)."""
     rng = random.Random(seed)
     w = World(rng)
     teams = [(area, team) for area, names in AREAS.items() for team in names]
@@ -220,7 +223,7 @@ def build(seed: int, *, technicians: int = 60, orders_per_technician: int = 100)
     for rater in members:
         for order in unrated(camo_t, rng.randint(3, 4)):
             w.rate(order, rater, order["_completed"] + w.delay(), kind="camouflaged_ring")
-        for _ in range(rng.randint(3, 4)):
+        for _ in range(camouflage * rng.randint(3, 4)):
             other = rng.choice([t for t in w.technicians if t is not camo_t])
             order = unrated(other, 1)[0]
             w.rate(order, rater, order["_completed"] + w.delay())

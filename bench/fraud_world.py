@@ -164,7 +164,7 @@ def build(seed: int, *, technicians: int = 60, orders_per_technician: int = 100,
     block_day = START + timedelta(days=rng.randint(2, 20))
     for f in range(30):
         account = w.account(nat_t["area"], f"{nat_t['area']}幸福小区8号楼{f + 1:02d}01室")
-        order = w.order(nat_t, block_day + timedelta(days=f // 6, hours=9 + f % 6))
+        order = w.order(nat_t, block_day + timedelta(days=f // 6, hours=9 + f % 6), account)
         w.rate(order, w.user(), order["_completed"] + w.delay(), ip="100.64.8.1")
     w.lookalikes["carrier_nat_block"].add(nat_t["employee_no"])
 

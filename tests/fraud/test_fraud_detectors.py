@@ -1,4 +1,5 @@
 """Every detector on its own: what it flags, what it says, and the honest look-alikes it leaves alone."""
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,7 +13,7 @@ from app.fraud.detectors.combine import DEFAULT_WEIGHTS
 from app.fraud.detectors.run import ScanContext, judge
 
 T0 = datetime(2026, 10, 10, 2, 0, tzinfo=timezone.utc)
-_ids = iter(range(1, 10_000))
+_ids = itertools.count(1)
 
 
 def rf(**kw) -> RatingFacts:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from app.fraud.detectors.base import (
-    DetectorResult, RatingFacts, Sighting, clamp, hhmm, iso, rating_evidence)
+    LOCAL, DetectorResult, RatingFacts, Sighting, clamp, hhmm, iso, rating_evidence)
 
 ID = "shared_device"
 CROWD_USERS = 20
@@ -19,7 +19,7 @@ SIGHTING_WINDOW = timedelta(days=3)
 
 def shared_device(ratings: list[RatingFacts], *, ip_users: dict[str, int],
                   sightings: list[Sighting] = (), crowd_users: int = CROWD_USERS,
-                  ) -> dict[int, DetectorResult]:
+                  tz=LOCAL) -> dict[int, DetectorResult]:
     """`ratings`: one technician's ratings; `ip_users`: distinct raters per IP over all ratings in
     the window; `sightings`: the technician's own recent requests."""
     results: dict[int, DetectorResult] = {}
@@ -73,11 +73,11 @@ def shared_device(ratings: list[RatingFacts], *, ip_users: dict[str, int],
         results[r.rating_id] = DetectorResult(
             ID, score,
             f"评价来自装维人员 {r.employee_no} 本人近期使用过的网络地址 {r.client_ip}"
-            f"{'和同一设备' if same_device else ''}（本人于 {hhmm(times[0])} 等时间访问过），"
-            f"评价时间 {hhmm(r.rated_at)}。",
+            f"{'和同一设备' if same_device else ''}（本人于 {hhmm(times[0], tz)} 等时间访问过），"
+            f"评价时间 {hhmm(r.rated_at, tz)}。",
             f"The rating came from address {r.client_ip}{' and the device' if same_device else ''} "
-            f"technician {r.employee_no} used for their own requests (e.g. {hhmm(times[0])}); "
-            f"rated at {hhmm(r.rated_at)}.",
+            f"technician {r.employee_no} used for their own requests (e.g. {hhmm(times[0], tz)}); "
+            f"rated at {hhmm(r.rated_at, tz)}.",
             {"client_ip": r.client_ip, "same_device": same_device,
              "technician_seen_at": [iso(t) for t in times[:10]],
              "ratings": [rating_evidence(r, client_ip=r.client_ip, user_agent=r.user_agent)]})

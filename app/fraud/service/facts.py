@@ -24,12 +24,28 @@ from app.rating.service import SubmittedRating
 CROWD_MARGIN = timedelta(days=8)
 
 
+def _fact_columns() -> tuple:
+    """Each RatingFacts field and the column it is read from, named once (no positions)."""
+    return (("rating_id", Rating.id), ("order_no", WorkOrder.order_no),
+            ("account_no", BroadbandAccount.account_no), ("technician_id", WorkOrder.technician_id),
+            ("employee_no", Technician.employee_no), ("user_id", Rating.user_id),
+            ("stars", Rating.stars), ("rated_at", Rating.created_at),
+            ("completed_at", WorkOrder.completed_at), ("team", Technician.team),
+            ("area", Technician.area), ("account_phone", BroadbandAccount.phone),
+            ("account_address", BroadbandAccount.address), ("technician_phone", Technician.phone),
+            ("openid", Rating.openid), ("unionid", WeChatUser.unionid),
+            ("comment", Rating.comment), ("client_ip", Rating.client_ip),
+            ("user_agent", Rating.user_agent), ("presence", Rating.presence))
+
+
+FACT_FIELDS = tuple(name for name, _column in _fact_columns())
+# Values that repeat across a month's rows are kept once (sys.intern); text columns read "" for NULL.
+_INTERNED = ("employee_no", "team", "area", "technician_phone", "user_agent")
+_TEXT = ("account_phone", "account_address", "comment")
+
+
 def _rating_columns():
-    return (Rating.id, WorkOrder.order_no, BroadbandAccount.account_no, WorkOrder.technician_id,
-            Technician.employee_no, Rating.user_id, Rating.stars, Rating.created_at,
-            WorkOrder.completed_at, Technician.team, Technician.area, BroadbandAccount.phone,
-            BroadbandAccount.address, Technician.phone, Rating.openid, WeChatUser.unionid,
-            Rating.comment, Rating.client_ip, Rating.user_agent, Rating.presence)
+    return tuple(column.label(name) for name, column in _fact_columns())
 
 
 def _facts_query(*conditions) -> Select:
@@ -47,14 +63,14 @@ def _shared(value: str | None) -> str:
 
 
 def _to_facts(row) -> RatingFacts:
-    return RatingFacts(
-        rating_id=row[0], order_no=row[1], account_no=row[2], technician_id=row[3],
-        employee_no=_shared(row[4]), user_id=row[5], stars=row[6], rated_at=row[7],
-        completed_at=row[8], team=_shared(row[9]), area=_shared(row[10]),
-        account_phone=row[11] or "", account_address=row[12] or "",
-        technician_phone=_shared(row[13]), openid=row[14], unionid=row[15],
-        comment=row[16] or "", client_ip=row[17], user_agent=_shared(row[18]) or None,
-        presence=bool(row[19]))
+    values = dict(zip(FACT_FIELDS, row))
+    for name in _INTERNED:
+        values[name] = _shared(values[name])
+    for name in _TEXT:
+        values[name] = values[name] or ""
+    values["user_agent"] = values["user_agent"] or None
+    values["presence"] = bool(values["presence"])
+    return RatingFacts(**values)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from app.fraud import rules as fraud_rules
+from app.fraud.detectors import combine as fraud_combine
 from app.rating import rules as rating_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +150,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # app/fraud/detectors/combine.py, the score from which a rating is flagged, the fines and
         # the days of 待岗培训 a repeat offence brings (SPEC flow 5).
         "FRAUD_WEIGHTS": _json_object("FRAUD_WEIGHTS"),
-        "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", 0.4),
+        # Defaults live with the rules they parameterize (one home each).
+        "FRAUD_FLAG_THRESHOLD": _float("FRAUD_FLAG_THRESHOLD", fraud_combine.DEFAULT_THRESHOLD),
         "FRAUD_FINE_FIRST": _int("FRAUD_FINE_FIRST", fraud_rules.FIRST_FINE),
         "FRAUD_FINE_REPEAT": _int("FRAUD_FINE_REPEAT", fraud_rules.REPEAT_FINE),
         "FRAUD_SUSPENSION_DAYS": _int("FRAUD_SUSPENSION_DAYS", fraud_rules.SUSPENSION_DAYS),

@@ -39,6 +39,13 @@ ALLOWED_UPWARD = {
     # One home per default: the configuration reads a domain's defaults from its rules module.
     ("app/config.py", "app.fraud.rules"): "defaults owned by the domain",
     ("app/config.py", "app.rating.rules"): "defaults owned by the domain",
+    ("app/config.py", "app.fraud.detectors.combine"): "defaults owned by the domain",
+    # The `ratings` import kind (issue 13): the import engine is masterdata's, its rows become
+    # ratings by the rating rules and WeChat users by identity's. Debt: the kind belongs in
+    # app/rating, registered with the engine by create_app like the reports hooks.
+    ("app/masterdata/specs.py", "app.rating.models"): "ratings import kind",
+    ("app/masterdata/rating_rows.py", "app.rating"): "ratings import kind",
+    ("app/masterdata/rating_rows.py", "app.identity.service"): "ratings import kind",
     # The job catalogue names every domain's jobs so that a worker knows them all; only
     # create_app (init_tasks) and the CLI import it.
     ("app/tasks/jobs.py", "app.badge.bulk"): "job catalogue",

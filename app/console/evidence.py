@@ -7,11 +7,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.console import charts
-from app.fraud.labels import DETECTORS
+from app.fraud.service import DETECTOR_LABELS
 
+DETECTORS = DETECTOR_LABELS     # what auditors call each detector (app/fraud/detectors/registry.py)
 # Which layout shows each detector's evidence best.
-LAYOUTS = {"multi_account_rater": "accounts", "duplicate_comment": "comments", "burst": "timeline",
-           "shared_device": "device"}
+LAYOUTS = {"multi_account_rater": "accounts", "rating_ring": "accounts", "duplicate_comment": "comments",
+           "burst": "timeline", "shared_device": "device"}
 SCALARS = (str, int, float, bool)
 FACT_LABELS = {
     "user_id": "微信用户", "openid": "openid", "unionid": "unionid", "client_ip": "网络地址",
@@ -21,6 +22,15 @@ FACT_LABELS = {
     "minutes_early": "提前(分钟)", "account_no": "宽带账号", "phone": "登记电话", "same_team": "同班组",
     "order_no": "工单", "stars": "星级", "users": "微信用户", "technicians": "装维人员",
     "technician_seen_at": "本人访问时间", "rater": "评价人", "raters": "评价人",
+    "ratings_count": "评价条数", "density": "团伙密度", "background_density": "本月一般密度",
+    "density_ratio": "密度倍数", "without_presence": "未在场扫码条数", "group": "团伙编号",
+    "information_bits": "文字信息量(比特)", "wechat_ratings": "微信评价数",
+    "wechat_good": "4–5星评价数", "unrated_answered": "未参评工单回访数",
+    "unrated_dissatisfied": "其中不满意", "peer_dissatisfied_rate": "同行不满意率",
+    "both_answered": "既评价又回访", "both_dissatisfied": "其中回访不满意",
+    "ivr_contradicted": "IVR回访不满意", "ivr_answered": "IVR回访接通", "month_rate": "本月一般比例",
+    "tail_probability": "偶然概率", "with_presence": "在场扫码条数", "share": "本人比例",
+    "peer_share": "同区域比例",
 }
 # Shown in the section's table already.
 HIDDEN_FACTS = {"ratings", "accounts", "callbacks"}

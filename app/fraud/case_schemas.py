@@ -101,6 +101,8 @@ class CaseRatingOut(Schema):
     channel = fields.String(required=True)
     rated_at = fields.DateTime(required=True)
     valid = fields.Boolean(required=True)
+    presence = fields.Boolean(required=True, metadata={
+        "description": "在场扫码: the rater had scanned the technician's live badge"})
     rater = fields.String(required=True, metadata={
         "description": "readable label: letter, masked phones of the accounts the WeChat user "
                        "bound, and the technician they proved to be"})

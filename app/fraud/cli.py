@@ -3,6 +3,7 @@ the API, one commit each, for cron and operators."""
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
@@ -30,8 +31,15 @@ def fraud_cli():
 @click.option("--month", required=True, callback=_month, help="YYYY-MM (TIMEZONE)")
 @with_appcontext
 def scan(month: str):
-    result = service.scan_month(month=month, **service.settings(current_app.config))
-    db.session.commit()
+    steps = service.SCAN_STEPS
+    with click.progressbar(length=len(steps), label=f"{month} 扫描", show_eta=False,
+                           file=sys.stderr,
+                           item_show_func=lambda label: label) as bar:
+        def advance(label: str):
+            bar.update(1, label)
+        result = service.scan_month(month=month, on_step=advance,
+                                    **service.settings(current_app.config))
+        db.session.commit()
     click.echo(f"{month}: {result.ratings_scanned} ratings scanned, {result.flags_created} flags "
                f"created, {result.flags_updated} updated, {result.flags_removed} removed, "
                f"{result.flags_total} in total ({result.seconds:.2f} s)")

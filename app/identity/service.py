@@ -81,6 +81,38 @@ def identity_user(*, app: str, appid: str, openid: str, unionid: str | None,
     return user
 
 
+def users_for_openids(*, app: str, appid: str,
+                      raters: dict[str, str | None]) -> dict[str, int]:
+    """Openid → user id for many raters at once (a ratings import): known openids keep their user,
+    a unionid already known joins that user, the rest get new users. `raters`: openid → unionid."""
+    found: dict[str, int] = {}
+    openids = sorted(raters)
+    for start in range(0, len(openids), 500):
+        chunk = openids[start:start + 500]
+        found.update(db.session.execute(select(WeChatIdentity.openid, WeChatIdentity.user_id).where(
+            WeChatIdentity.appid == appid, WeChatIdentity.openid.in_(chunk))).all())
+    missing = [o for o in openids if o not in found]
+    unionids = sorted({raters[o] for o in missing if raters[o]})
+    by_unionid: dict[str, int] = {}
+    for start in range(0, len(unionids), 500):
+        by_unionid.update(db.session.execute(select(WeChatUser.unionid, WeChatUser.id).where(
+            WeChatUser.unionid.in_(unionids[start:start + 500]))).all())
+    for openid in missing:
+        unionid = raters[openid]
+        user_id = by_unionid.get(unionid) if unionid else None
+        if user_id is None:
+            user = WeChatUser(unionid=unionid)
+            db.session.add(user)
+            db.session.flush()
+            user_id = user.id
+            if unionid:
+                by_unionid[unionid] = user_id
+        db.session.add(WeChatIdentity(user_id=user_id, app=app, appid=appid, openid=openid))
+        found[openid] = user_id
+    db.session.flush()
+    return found
+
+
 def create_phone_user() -> WeChatUser:
     """A person outside WeChat (an SMS rating link opened in a plain browser). They have no openid
     and act only for accounts whose registered phone they prove by SMS code."""

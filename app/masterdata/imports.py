@@ -150,7 +150,7 @@ def _resolve_refs(spec: ImportSpec, batch: list[tuple[int, dict]], counts: Impor
                 found[found_row[0]] = found_row[1:]
         lookups[ref] = found
 
-    resolved = []
+    kept = []
     for row, values in batch:
         try:
             for ref in spec.refs:
@@ -172,8 +172,10 @@ def _resolve_refs(spec: ImportSpec, batch: list[tuple[int, dict]], counts: Impor
         except ValueError as exc:
             counts.reject(row, str(exc))
             continue
-        resolved.append({name: values[name] for name in spec.stored})
-    return resolved
+        kept.append((row, values))
+    if spec.prepare and kept:
+        spec.prepare([values for _, values in kept])
+    return [(row, {name: values[name] for name in spec.stored}) for row, values in kept]
 
 
 def _upsert(spec: ImportSpec, batch: list[tuple[int, dict]], counts: ImportResult) -> None:
@@ -182,14 +184,16 @@ def _upsert(spec: ImportSpec, batch: list[tuple[int, dict]], counts: ImportResul
         return
     table = spec.table
     key_of = _key_getter(spec.key)
-    existing = _load_existing(spec, {key_of(r)[0] for r in rows})
+    existing = _load_existing(spec, {key_of(values)[0] for _, values in rows})
 
     pending_inserts: dict[tuple, dict] = {}
     pending_updates: dict[int, dict] = {}
-    for values in rows:
+    for row, values in rows:
         key = key_of(values)
         if key in pending_inserts:              # the same key twice in one batch: last row wins
-            if pending_inserts[key] != values:
+            if pending_inserts[key] != values and spec.refuse_changes:
+                counts.reject(row, spec.refuse_changes)
+            elif pending_inserts[key] != values:
                 pending_inserts[key] = values
                 counts.updated += 1
             else:
@@ -203,6 +207,9 @@ def _upsert(spec: ImportSpec, batch: list[tuple[int, dict]], counts: ImportResul
         row_id, stored = current
         if stored == values:
             counts.unchanged += 1
+            continue
+        if spec.refuse_changes:
+            counts.reject(row, spec.refuse_changes)
             continue
         pending_updates[row_id] = values
         existing[key] = (row_id, values)

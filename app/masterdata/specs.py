@@ -15,6 +15,8 @@ from app.masterdata.models import (
     CALLBACK_CHANNELS, CALLBACK_RESULTS, COMPLAINT_LEVELS, FAULT_CAUSES, ORDER_STATUSES,
     ORDER_TYPES, PENALTY_KINDS, PRODUCTS, TECHNICIAN_STATUSES, URGE_CAUSES, AssessmentItem,
     BroadbandAccount, CallbackResult, Commission, Complaint, Penalty, Technician, Urge, WorkOrder)
+from app.masterdata.rating_rows import finish_rating, prepare_ratings
+from app.rating.models import Rating
 from app.timeutil import isoformat_z
 
 
@@ -51,6 +53,11 @@ class ImportSpec:
     refs: tuple[Ref, ...] = ()
     finish: Callable[[dict], None] | None = None   # cross-column rules; raises ValueError
     stored: tuple[str, ...] = field(default=())    # columns written to our table
+    # Runs once per batch on the rows that passed `finish` (may read and write other tables).
+    prepare: Callable[[list[dict]], None] | None = None
+    # When set, a row whose key exists with other values is rejected with this message instead of
+    # updating it (a rating is a customer's statement: an import never rewrites one).
+    refuse_changes: str | None = None
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -279,6 +286,30 @@ ASSESSMENTS = ImportSpec(
     stored=("technician_id", "month", "item", "points_centi", "note"),
 )
 
+RATINGS = ImportSpec(
+    kind="ratings", label="历史评价", table=Rating.__table__,
+    columns=(
+        Column("order_no", f.code(32), description="工单号"),
+        Column("rated_at", f.timestamp, description="评价时间 ISO 8601"),
+        Column("openid", f.code(64), description="评价人公众号 openid"),
+        Column("unionid", f.code(64), required=False, description="评价人 unionid（可空）"),
+        Column("stars", f.choice("1", "2", "3", "4", "5"), description="星级 1–5"),
+        Column("tags", f.text(400), required=False, default="",
+               description="标签代码，逗号分隔（须与星级相符）"),
+        Column("comment", f.text(500), required=False, default="", description="评价内容"),
+        Column("client_ip", f.text(45), required=False, description="评价时的 IP（可空）"),
+        Column("user_agent", f.text(400), required=False, description="评价时的 User-Agent（可空）"),
+    ),
+    key=("order_id",),
+    refs=(Ref("order_no", "order_id", WorkOrder.__table__, "order_no", "工单号",
+              carry=("technician_id", "status", "completed_at")),),
+    finish=finish_rating,
+    prepare=prepare_ratings,
+    refuse_changes="order_no: 该工单已有评价 (the order already has a rating)",
+    stored=("order_id", "technician_id", "user_id", "openid", "stars", "tags", "comment",
+            "channel", "client_ip", "user_agent", "created_at", "presence"),
+)
+
 SPECS: dict[str, ImportSpec] = {s.kind: s for s in (TECHNICIANS, ACCOUNTS, ORDERS, CALLBACKS,
                                                      COMPLAINTS, URGES, PENALTIES, COMMISSIONS,
-                                                     ASSESSMENTS)}
+                                                     ASSESSMENTS, RATINGS)}

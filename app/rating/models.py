@@ -25,7 +25,7 @@ class Rating(db.Model):
     __tablename__ = "ratings"
     __table_args__ = (
         CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
-        CheckConstraint("channel IN ('miniprogram', 'h5', 'sms_link')", name="channel"),
+        CheckConstraint("channel IN ('miniprogram', 'h5', 'sms_link', 'imported')", name="channel"),
         Index("ix_ratings_technician_created", "technician_id", "created_at"),
     )
 

@@ -62,7 +62,14 @@ def send_invitations(*, limit: int = 500) -> dict:
 def scan_month(*, month: str) -> dict:
     from app.fraud import service as fraud
 
-    result = fraud.scan_month(month=month, **fraud.settings(current_app.config))
+    steps = list(fraud.SCAN_STEPS)
+    done = []
+
+    def on_step(label: str) -> None:
+        done.append(label)
+        progress(len(done), len(steps), label)
+
+    result = fraud.scan_month(month=month, on_step=on_step, **fraud.settings(current_app.config))
     return {"month": month, "ratings_scanned": result.ratings_scanned,
             "flags_created": result.flags_created, "flags_total": result.flags_total}
 

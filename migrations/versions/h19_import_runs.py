@@ -1,13 +1,13 @@
 """Import history (导入记录): who imported which file when, its counts and its rejected rows.
 
 Revision ID: h19
-Revises: 0014
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'h19'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,8 @@ def test_case_page_shows_everything_and_previews_the_consequence(sign_in, flagge
     assert "评价人A（微信 · 139****" in page and "1 − ∏" in page
     assert "第 1 次违规：罚款 5,000 元，2026-10 取消定星" in page      # the preview
     assert 'id="confirm"' in page and 'id="dismiss"' in page and 'id="preview-button"' in page
+    # Presence per rating (issue 18's evidence): none of the ring scanned the live badge.
+    assert "<th>在场扫码</th>" in page and page.count(">未扫码</span>") == 4
     # Looking changed nothing.
     assert db.session.get(FraudCase, case.id).status == "open"
     assert db.session.scalar(select(FraudOffence.id)) is None

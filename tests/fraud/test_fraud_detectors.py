@@ -1,4 +1,5 @@
 """Every detector on its own: what it flags, what it says, and the honest look-alikes it leaves alone."""
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,7 +13,7 @@ from app.fraud.detectors.combine import DEFAULT_WEIGHTS
 from app.fraud.detectors.run import ScanContext, judge
 
 T0 = datetime(2026, 10, 10, 2, 0, tzinfo=timezone.utc)
-_ids = iter(range(1, 10_000))
+_ids = itertools.count(1)
 
 
 def rf(**kw) -> RatingFacts:
@@ -123,6 +124,23 @@ def test_rating_from_the_technicians_own_address():
     seen = [Sighting(1, "10.9.9.9", "ua-tech", r.rated_at - timedelta(hours=5))]
     result = shared_device([r], ip_users={"10.9.9.9": 1}, sightings=seen)[r.rating_id]
     assert result.score == 1.0 and result.evidence["same_device"]
+
+
+def test_a_rating_both_findings_see_keeps_the_stronger_one():
+    """Three accounts from one phone (0.8) that is also the technician's own (1.0): the own-address
+    finding is the stronger and is what the rating carries; the other two keep the shared one."""
+    from app.fraud.detectors.device import several_accounts_one_address, technicians_own_address
+    ua = "ua-tech"
+    group = [rf(client_ip="10.9.9.8", user_agent=ua) for _ in range(3)]
+    seen = [Sighting(1, "10.9.9.8", ua, group[0].rated_at - timedelta(hours=1))]
+    shared = several_accounts_one_address(group, ip_users={"10.9.9.8": 3})
+    own = technicians_own_address(group, ip_users={"10.9.9.8": 3}, sightings=seen)
+    both = shared_device(group, ip_users={"10.9.9.8": 3}, sightings=seen)
+    assert set(shared) == set(own) == set(both) == {r.rating_id for r in group}
+    for rating_id, result in both.items():
+        assert result.score == max(shared[rating_id].score, own[rating_id].score)
+        assert "technician_seen_at" in result.evidence          # the own-address evidence won
+    assert technicians_own_address(group, ip_users={"10.9.9.8": 3}, sightings=[]) == {}
 
 
 # --- near-duplicate comments -------------------------------------------------------------------
@@ -268,3 +286,27 @@ def test_long_template_handed_round_a_few_technicians_is_not_excused():
     group = [rf(comment=text), rf(comment=text), rf(comment=text + "！")]
     found = duplicate_comment(group, text_technicians={normalize(text): 3})
     assert all(r.score > 0.9 and not r.evidence["stock_phrase"] for r in found.values())
+
+
+def test_the_scan_gives_a_suspected_rating_its_technicians_outlier_context():
+    """A copied-device finding on an outlier technician carries the participation outlier as
+    context, which raises its score; the technician's other, unsuspected ratings get no flag."""
+    from app.fraud.detectors.run import detect
+    ua = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.50"
+    day = datetime(2026, 10, 10, 2, tzinfo=timezone.utc)
+    suspected = [rf(technician_id=1, client_ip="10.1.1.1", user_agent=ua,       # hours apart:
+                    completed_at=day + timedelta(hours=6 * i),                  # no burst
+                    rated_at=day + timedelta(hours=6 * i, minutes=20)) for i in range(3)]
+    honest = rf(technician_id=1, client_ip="10.7.7.7", user_agent="ua-other",
+                completed_at=day + timedelta(days=3), rated_at=day + timedelta(days=3, minutes=20))
+    ratings = suspected + [honest]
+    stats = _area() + [TechnicianStats(1, "ZW1001", "城区", 60, 58, 2)]
+    plain = ScanContext(ratings=ratings, ip_users={"10.1.1.1": 3, "10.7.7.7": 1})
+    with_stats = ScanContext(ratings=ratings, ip_users={"10.1.1.1": 3, "10.7.7.7": 1},
+                             technician_stats=stats)
+    found = detect(with_stats)
+    assert "response_rate_outlier" in {r.id for r in found[suspected[0].rating_id]}
+    before = judge(plain, weights=DEFAULT_WEIGHTS, threshold=0.4)
+    after = judge(with_stats, weights=DEFAULT_WEIGHTS, threshold=0.4)
+    assert after[suspected[0].rating_id].score > before[suspected[0].rating_id].score
+    assert honest.rating_id not in after                # context alone flags nothing

@@ -60,7 +60,7 @@ def test_unsupported_content_type(post_import):
 
 
 def test_unknown_kind(post_import):
-    response = post_import("ratings", csv_body(TECH_HEADER))
+    response = post_import("surveys", csv_body(TECH_HEADER))
     assert response.status_code == 404
     assert response.json["error"]["code"] == "unknown_import_kind"
     assert "orders" in response.json["error"]["details"]["kinds"]

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 from app.masking import mask_phone
 
-# Auditors read local times; detectors stay pure by taking the zone as a value, not from config.
+# Auditors read local times; detectors stay pure by taking the zone as a value (`tz`, from the
+# TIMEZONE setting through ScanContext.tz); this is only the default for callers that give none.
 LOCAL = timezone(timedelta(hours=8))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)     # slots: a 1,000,000-rating month is held in memory
 class RatingFacts:
     """One rating with the order, account, technician and rater facts detectors need."""
 
@@ -38,6 +39,7 @@ class RatingFacts:
     comment: str = ""
     client_ip: str | None = None
     user_agent: str | None = None
+    presence: bool = False      # the rater had scanned the technician's live badge (在场扫码)
 
 
 @dataclass(frozen=True)

@@ -3,22 +3,20 @@
 Each detector is read as an independent chance that the rating is fake (its score times its
 weight); the rating is honest only if every one of them is wrong. Weights (configuration
 `FRAUD_WEIGHTS`) say how much a detector's full score is trusted on its own.
+
+Context detectors (`CONTEXT`: participation and speed outliers, presence habits)
+describe a technician, not a rating: an excellent technician has them honestly. They never flag
+and never carry a rating over the threshold (`rating_level` decides that); they only order the
+flagged ones, strengthening a rating by at most its own suspicion: `1 − (1 − P)(1 − P·C)` with P
+the rating-level noisy-OR and C the context's. A rating with P = 0 scores 0 whatever its context.
 """
 from __future__ import annotations
 
 from app.fraud.detectors.base import DetectorResult
+from app.fraud.detectors.registry import DETECTORS
 
-DEFAULT_WEIGHTS = {
-    "rater_is_technician": 0.95,
-    "multi_account_rater": 0.9,
-    "shared_device": 0.8,
-    "duplicate_comment": 0.75,
-    "burst": 0.7,
-    "rated_before_completion": 0.85,
-    "callback_contradiction": 0.7,
-    "response_rate_outlier": 0.3,
-    "fast_response_outlier": 0.35,
-}
+DEFAULT_WEIGHTS = {d.id: d.weight for d in DETECTORS}
+CONTEXT = frozenset(d.id for d in DETECTORS if d.context)
 DEFAULT_THRESHOLD = 0.4
 
 
@@ -35,11 +33,23 @@ def weights_with(overrides: dict | None) -> dict[str, float]:
     return merged
 
 
-def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:
+def _either(results: list[DetectorResult], weights: dict[str, float]) -> float:
     honest = 1.0
     for result in results:
         honest *= 1.0 - min(1.0, max(0.0, result.score * weights.get(result.id, 0.0)))
-    return round(1.0 - honest, 4)
+    return 1.0 - honest
+
+
+def rating_level(results: list[DetectorResult], weights: dict[str, float]) -> float:
+    """The noisy-OR of the rating-level detectors alone: what the flag threshold is held against."""
+    return _either([r for r in results if r.id not in CONTEXT], weights)
+
+
+def noisy_or(results: list[DetectorResult], weights: dict[str, float]) -> float:
+    """The rating's score: rating-level evidence, strengthened (never started) by context."""
+    rating_level = _either([r for r in results if r.id not in CONTEXT], weights)
+    context = _either([r for r in results if r.id in CONTEXT], weights)
+    return round(1.0 - (1.0 - rating_level) * (1.0 - rating_level * context), 4)
 
 
 def reasons(results: list[DetectorResult], weights: dict[str, float]) -> list[dict]:

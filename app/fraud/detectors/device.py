@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from app.fraud.detectors.base import (
-    DetectorResult, RatingFacts, Sighting, clamp, hhmm, iso, rating_evidence)
+    LOCAL, DetectorResult, RatingFacts, Sighting, clamp, hhmm, iso, rating_evidence)
 
 ID = "shared_device"
 CROWD_USERS = 20
@@ -19,9 +19,24 @@ SIGHTING_WINDOW = timedelta(days=3)
 
 def shared_device(ratings: list[RatingFacts], *, ip_users: dict[str, int],
                   sightings: list[Sighting] = (), crowd_users: int = CROWD_USERS,
-                  ) -> dict[int, DetectorResult]:
+                  tz=LOCAL) -> dict[int, DetectorResult]:
     """`ratings`: one technician's ratings; `ip_users`: distinct raters per IP over all ratings in
-    the window; `sightings`: the technician's own recent requests."""
+    the window; `sightings`: the technician's own recent requests. Two findings under one id:
+    several accounts rated from one address, and ratings from the technician's own address; a
+    rating both find keeps the stronger."""
+    results = several_accounts_one_address(ratings, ip_users=ip_users, crowd_users=crowd_users)
+    for rating_id, found in technicians_own_address(
+            ratings, ip_users=ip_users, sightings=sightings, crowd_users=crowd_users,
+            tz=tz).items():
+        if rating_id not in results or results[rating_id].score < found.score:
+            results[rating_id] = found
+    return results
+
+
+def several_accounts_one_address(ratings: list[RatingFacts], *, ip_users: dict[str, int],
+                                 crowd_users: int = CROWD_USERS) -> dict[int, DetectorResult]:
+    """Ratings of several of the technician's accounts, by several WeChat users, from one
+    address few people use (not an office or carrier exit)."""
     results: dict[int, DetectorResult] = {}
     by_ip: dict[str, list[RatingFacts]] = defaultdict(list)
     for r in ratings:
@@ -54,7 +69,15 @@ def shared_device(ratings: list[RatingFacts], *, ip_users: dict[str, int],
                 f"{ip_users.get(ip, 0)} users used it in the window, so it is not a shared exit.",
                 {"client_ip": ip, "accounts": sorted(accounts), "users": users,
                  "same_device": same_device, "ip_users": ip_users.get(ip, 0), "ratings": rows})
+    return results
 
+
+def technicians_own_address(ratings: list[RatingFacts], *, ip_users: dict[str, int],
+                            sightings: list[Sighting] = (), crowd_users: int = CROWD_USERS,
+                            tz=LOCAL) -> dict[int, DetectorResult]:
+    """Ratings sent from an address (and device) the technician used for their own requests
+    within SIGHTING_WINDOW of the rating."""
+    results: dict[int, DetectorResult] = {}
     own = defaultdict(list)
     for s in sightings:
         own[s.client_ip].append(s)
@@ -67,17 +90,15 @@ def shared_device(ratings: list[RatingFacts], *, ip_users: dict[str, int],
             continue
         same_device = any(s.user_agent and s.user_agent == r.user_agent for s in near)
         score = 1.0 if same_device else 0.85
-        if r.rating_id in results and results[r.rating_id].score >= score:
-            continue
         times = sorted(s.seen_at for s in near)
         results[r.rating_id] = DetectorResult(
             ID, score,
             f"评价来自装维人员 {r.employee_no} 本人近期使用过的网络地址 {r.client_ip}"
-            f"{'和同一设备' if same_device else ''}（本人于 {hhmm(times[0])} 等时间访问过），"
-            f"评价时间 {hhmm(r.rated_at)}。",
+            f"{'和同一设备' if same_device else ''}（本人于 {hhmm(times[0], tz)} 等时间访问过），"
+            f"评价时间 {hhmm(r.rated_at, tz)}。",
             f"The rating came from address {r.client_ip}{' and the device' if same_device else ''} "
-            f"technician {r.employee_no} used for their own requests (e.g. {hhmm(times[0])}); "
-            f"rated at {hhmm(r.rated_at)}.",
+            f"technician {r.employee_no} used for their own requests (e.g. {hhmm(times[0], tz)}); "
+            f"rated at {hhmm(r.rated_at, tz)}.",
             {"client_ip": r.client_ip, "same_device": same_device,
              "technician_seen_at": [iso(t) for t in times[:10]],
              "ratings": [rating_evidence(r, client_ip=r.client_ip, user_agent=r.user_agent)]})

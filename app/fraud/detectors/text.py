@@ -1,14 +1,24 @@
 """`duplicate_comment`: near-duplicate comments on different accounts of one technician.
 
 Comments are compared as sets of character bigrams (Chinese has no spaces to split words on)
-by Jaccard similarity. Short or common praise ("很好", "非常满意") is written independently by
-thousands of customers, so a text is weighed by its length and by how many technicians' customers
-wrote it in the window: the same long sentence on one technician's orders only is the signal.
+by Jaccard similarity. Short or common praise ("很好", "WiFi信号好多了") and its near variants are
+written independently by thousands of customers, so a shared text is weighed by how much it says:
+its bits under a character-bigram model of the month's comments (`CommentCorpus`: −log2 of the
+chance of writing it, character after character, with the shared copies themselves left out).
+Stock praise is a chain of likely characters and says little, even strung three together; a
+specific sentence, or six stock phrases in one fixed order, is a chain nobody writes twice by
+chance. Without a corpus (one rating at submission) length stands in. A text written for many
+technicians' orders is also a stock phrase (`is_stock`).
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
@@ -19,9 +29,14 @@ INFORMATIVE_CHARS = 12
 COMMON_TECHNICIANS = 3     # written for this many technicians' orders → maybe a stock phrase
 LONG_CHARS = 20
 EVERYWHERE_TECHNICIANS = 8
+QUIET_BITS = 150.0         # three short praises strung together say up to ~150 bits
+LOUD_BITS = 230.0          # a specific sentence nobody repeats by chance says far more
+SMOOTHING = 0.5
+ALPHABET = 6000            # characters in everyday use: what an unseen next character is one of
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)      # stock praise recurs thousands of times in a month
 def normalize(text: str) -> str:
     """Width-folded, lower-case, without spaces, punctuation or emoji."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
@@ -37,6 +52,50 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+@dataclass(frozen=True)
+class CommentCorpus:
+    """Character counts of the month's normalized comments: first characters, characters followed
+    by another, and those pairs."""
+
+    comments: int
+    firsts: Counter
+    contexts: Counter
+    pairs: Counter
+
+    def bits(self, norm: str, leave_out: Iterable[str] = ()) -> float:
+        """−log2 P(`norm`) under the add-½ smoothed bigram model, the `leave_out` texts (the
+        copies being judged) taken out of the counts first so they do not vouch for themselves."""
+        if not norm:
+            return 0.0
+        firsts, contexts, pairs = Counter(), Counter(), Counter()
+        for text in leave_out:
+            if text:
+                firsts[text[0]] += 1
+                contexts.update(text[:-1])
+                pairs.update(a + b for a, b in zip(text, text[1:]))
+        others = max(self.comments - sum(firsts.values()), 0)
+        said = -math.log2((self.firsts[norm[0]] - firsts[norm[0]] + SMOOTHING)
+                          / (others + SMOOTHING * ALPHABET))
+        for a, b in zip(norm, norm[1:]):
+            said -= math.log2((self.pairs[a + b] - pairs[a + b] + SMOOTHING)
+                              / (self.contexts[a] - contexts[a] + SMOOTHING * ALPHABET))
+        return said
+
+
+def comment_corpus(comments: Iterable[str]) -> CommentCorpus:
+    """The character counts of a window's comments (raw texts; empty ones are skipped)."""
+    firsts, contexts, pairs = Counter(), Counter(), Counter()
+    count = 0
+    for text in comments:
+        norm = normalize(text)
+        if norm:
+            count += 1
+            firsts[norm[0]] += 1
+            contexts.update(norm[:-1])
+            pairs.update(a + b for a, b in zip(norm, norm[1:]))
+    return CommentCorpus(count, firsts, contexts, pairs)
+
+
 def is_stock(norm: str, technicians_writing_it: int) -> bool:
     """A phrase many customers write on their own: short and seen for several technicians, or
     seen nearly everywhere. A long text on a few technicians' orders is a template handed round
@@ -45,16 +104,22 @@ def is_stock(norm: str, technicians_writing_it: int) -> bool:
         len(norm) < LONG_CHARS or technicians_writing_it >= EVERYWHERE_TECHNICIANS)
 
 
-def informativeness(norm: str, technicians_writing_it: int) -> float:
-    """0..1: how much a shared text says. Short texts and stock phrases say little."""
-    length = min(1.0, len(norm) / INFORMATIVE_CHARS)
-    return length * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
+def informativeness(norm: str, technicians_writing_it: int, corpus: CommentCorpus | None = None,
+                     copies: Iterable[str] = ()) -> float:
+    """0..1: how much a shared text says. Common praise and stock phrases say little."""
+    if corpus is not None and corpus.comments >= 50:
+        said = clamp((corpus.bits(norm, copies) - QUIET_BITS) / (LOUD_BITS - QUIET_BITS))
+    else:
+        said = min(1.0, len(norm) / INFORMATIVE_CHARS)
+    return said * (0.15 if is_stock(norm, technicians_writing_it) else 1.0)
 
 
 def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str, int],
+                      corpus: CommentCorpus | None = None,
                       similar: float = SIMILAR) -> dict[int, DetectorResult]:
     """`ratings`: one technician's ratings; `text_technicians`: normalized comment → number of
-    distinct technicians whose orders carried it in the window."""
+    distinct technicians whose orders carried it in the window; `corpus`: the window's bigram
+    frequencies (fewer than 50 comments: length stands in)."""
     items = [(r, normalize(r.comment)) for r in ratings]
     items = [(r, n, shingles(n)) for r, n in items if len(n) >= 4]
     # Union-find over similar pairs of different accounts: a cluster is one pasted text.
@@ -88,12 +153,14 @@ def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str,
         size = 0.6 if len(accounts) == 2 else 1.0
         rows = [rating_evidence(r, comment=r.comment) for r, _ in
                 sorted(members, key=lambda m: m[0].rated_at)]
+        copies = [n for _, n in members]
         for r, n in members:
-            weight = informativeness(n, text_technicians.get(n, 1))
+            weight = informativeness(n, text_technicians.get(n, 1), corpus, copies)
             score = clamp(best[r.rating_id] * size * weight)
             if score <= 0.05:
                 continue
-            stock = is_stock(n, text_technicians.get(n, 1))
+            stock = is_stock(n, text_technicians.get(n, 1)) or weight < 0.5
+            bits = round(corpus.bits(n, copies), 1) if corpus else None
             results[r.rating_id] = DetectorResult(
                 ID, score,
                 f"装维人员 {r.employee_no} 名下 {len(accounts)} 个不同账号的评价内容几乎相同"
@@ -103,5 +170,5 @@ def duplicate_comment(ratings: list[RatingFacts], *, text_technicians: dict[str,
                 f"nearly the same comment (similarity {best[r.rating_id]:.0%}): \"{r.comment[:60]}\""
                 f"{'; a stock phrase, down-weighted' if stock else ''}.",
                 {"accounts": accounts, "similarity": round(best[r.rating_id], 3),
-                 "stock_phrase": stock, "ratings": rows})
+                 "stock_phrase": stock, "information_bits": bits, "ratings": rows})
     return results

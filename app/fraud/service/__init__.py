@@ -32,7 +32,8 @@ from app.fraud.service.review import (
     resolve_appeal)
 from app.fraud.service.sampling import (
     draw_sample, get_sample, list_samples, record_outcome, sample_report)
-from app.fraud.service.scan import ScanResult, check_rating_at_submission, scan_month
+from app.fraud.detectors.registry import LABELS as DETECTOR_LABELS
+from app.fraud.service.scan import SCAN_STEPS, ScanResult, check_rating_at_submission, scan_month
 
 
 def settings(config) -> dict:
@@ -93,5 +94,5 @@ __all__ = [
     "list_offences", "list_samples", "offence_states",
     "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "readable_reasons", "record_outcome",
     "record_sighting", "regroup", "resolve_appeal", "reverse_case", "reverse_flag",
-    "sample_report", "scan_month", "settings",
+    "sample_report", "scan_month", "settings", "SCAN_STEPS", "DETECTOR_LABELS",
 ]

@@ -89,6 +89,7 @@ def case_file(case: FraudCase, *, today: date) -> dict:
             "holder_name": mask_name(account.holder_name), "phone": mask_phone(account.phone),
             "stars": rating.stars, "tags": list(rating.tags or []), "comment": rating.comment,
             "channel": rating.channel, "rated_at": rating.created_at, "valid": rating.is_valid,
+            "presence": rating.presence,
             "rater": raters[rating.user_id]["label"],
             "rater_short": f"评价人{raters[rating.user_id]['letter']}"})
     rater_rows = []
@@ -98,7 +99,9 @@ def case_file(case: FraudCase, *, today: date) -> dict:
                            "accounts": len({f.order.account_id for f in mine}),
                            "bound_phones": len(info["phones"]),
                            "is_technician": info["technician"] is not None})
+    with_presence = sum(1 for r in ratings if r["presence"])
     return {"case": case, "ratings": ratings, "accounts": list(accounts.values()),
+            "presence": {"with": with_presence, "without": len(ratings) - with_presence},
             "raters": rater_rows, "rater_ids": {uid: info["label"] for uid, info in raters.items()},
             "technicians": _technicians(flags, today),
             "reasons": _reasons(flags, {uid: info["letter"] for uid, info in raters.items()}),

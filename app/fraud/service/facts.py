@@ -1,15 +1,18 @@
 """Load what the detectors read with a handful of set-based queries (never one query per rating)."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
 from app.fraud.detectors.run import ScanContext
+from app.fraud.detectors.selection import CallbackCounts
 from app.fraud.models import TechnicianSighting
 from app.identity.models import TechnicianBinding, WeChatUser
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
@@ -21,12 +24,28 @@ from app.rating.service import SubmittedRating
 CROWD_MARGIN = timedelta(days=8)
 
 
+def _fact_columns() -> tuple:
+    """Each RatingFacts field and the column it is read from, named once (no positions)."""
+    return (("rating_id", Rating.id), ("order_no", WorkOrder.order_no),
+            ("account_no", BroadbandAccount.account_no), ("technician_id", WorkOrder.technician_id),
+            ("employee_no", Technician.employee_no), ("user_id", Rating.user_id),
+            ("stars", Rating.stars), ("rated_at", Rating.created_at),
+            ("completed_at", WorkOrder.completed_at), ("team", Technician.team),
+            ("area", Technician.area), ("account_phone", BroadbandAccount.phone),
+            ("account_address", BroadbandAccount.address), ("technician_phone", Technician.phone),
+            ("openid", Rating.openid), ("unionid", WeChatUser.unionid),
+            ("comment", Rating.comment), ("client_ip", Rating.client_ip),
+            ("user_agent", Rating.user_agent), ("presence", Rating.presence))
+
+
+FACT_FIELDS = tuple(name for name, _column in _fact_columns())
+# Values that repeat across a month's rows are kept once (sys.intern); text columns read "" for NULL.
+_INTERNED = ("employee_no", "team", "area", "technician_phone", "user_agent")
+_TEXT = ("account_phone", "account_address", "comment")
+
+
 def _rating_columns():
-    return (Rating.id, WorkOrder.order_no, BroadbandAccount.account_no, WorkOrder.technician_id,
-            Technician.employee_no, Rating.user_id, Rating.stars, Rating.created_at,
-            WorkOrder.completed_at, Technician.team, Technician.area, BroadbandAccount.phone,
-            BroadbandAccount.address, Technician.phone, Rating.openid, WeChatUser.unionid,
-            Rating.comment, Rating.client_ip, Rating.user_agent)
+    return tuple(column.label(name) for name, column in _fact_columns())
 
 
 def _facts_query(*conditions) -> Select:
@@ -38,13 +57,20 @@ def _facts_query(*conditions) -> Select:
             .where(*conditions).order_by(Rating.id))
 
 
+def _shared(value: str | None) -> str:
+    """One copy of values that repeat across a month's rows (technician fields, user agents)."""
+    return sys.intern(value) if value else ""
+
+
 def _to_facts(row) -> RatingFacts:
-    return RatingFacts(
-        rating_id=row[0], order_no=row[1], account_no=row[2], technician_id=row[3],
-        employee_no=row[4], user_id=row[5], stars=row[6], rated_at=row[7], completed_at=row[8],
-        team=row[9] or "", area=row[10] or "", account_phone=row[11] or "",
-        account_address=row[12] or "", technician_phone=row[13] or "", openid=row[14],
-        unionid=row[15], comment=row[16] or "", client_ip=row[17], user_agent=row[18])
+    values = dict(zip(FACT_FIELDS, row))
+    for name in _INTERNED:
+        values[name] = _shared(values[name])
+    for name in _TEXT:
+        values[name] = values[name] or ""
+    values["user_agent"] = values["user_agent"] or None
+    values["presence"] = bool(values["presence"])
+    return RatingFacts(**values)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -68,7 +94,7 @@ def _rater_links(user_ids: Select | list[int]) -> dict[int, list[TechnicianLink]
 
 def _callbacks(order_ids: Select | list[int]) -> dict[str, list[CallbackFact]]:
     found: dict[str, list[CallbackFact]] = {}
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(WorkOrder.order_no, CallbackResult.channel, CallbackResult.result,
                CallbackResult.called_at)
         .join(WorkOrder, WorkOrder.id == CallbackResult.order_id)
@@ -120,10 +146,46 @@ def _technician_stats(start: datetime, end: datetime,
             for tid, employee_no, area, count in completed]
 
 
-def month_context(start: datetime, end: datetime) -> ScanContext:
+def _callback_counts(start: datetime, end: datetime) -> list[CallbackCounts]:
+    """Per technician: answered callbacks on completed orders without a WeChat rating, and on
+    those with a 4–5 star one (an order counts once: dissatisfied if any answered call said so)."""
+    per_order = (select(CallbackResult.order_id,
+                        func.max(case((CallbackResult.result == "dissatisfied", 1), else_=0))
+                        .label("dissatisfied"))
+                 .where(CallbackResult.result.in_(("satisfied", "dissatisfied")))
+                 .group_by(CallbackResult.order_id).subquery())
+    rated = case((Rating.id.is_(None), "none"), (Rating.stars >= 4, "good"), else_="poor")
+    rows = db.session.execute(
+        select(WorkOrder.technician_id, Technician.employee_no, rated.label("rated"), func.count(),
+               func.sum(per_order.c.dissatisfied))
+        .join(per_order, per_order.c.order_id == WorkOrder.id)
+        .join(Technician, Technician.id == WorkOrder.technician_id)
+        .outerjoin(Rating, (Rating.order_id == WorkOrder.id) & Rating.voided_at.is_(None))
+        .where(WorkOrder.status == "completed", WorkOrder.completed_at >= start,
+               WorkOrder.completed_at < end)
+        .group_by(WorkOrder.technician_id, Technician.employee_no, rated))
+    found: dict[int, dict] = {}
+    for technician_id, employee_no, kind, answered, dissatisfied in rows:
+        row = found.setdefault(technician_id, {"technician_id": technician_id,
+                                               "employee_no": employee_no})
+        if kind == "none":
+            row.update(unrated_answered=answered, unrated_dissatisfied=int(dissatisfied or 0))
+        elif kind == "good":
+            row.update(both_answered=answered, both_dissatisfied=int(dissatisfied or 0))
+    return [CallbackCounts(**{"unrated_answered": 0, "unrated_dissatisfied": 0, **row})
+            for row in found.values()]
+
+
+def month_context(start: datetime, end: datetime, *, label: str = "",
+                  tz_name: str | None = None) -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
-    ratings = [_to_facts(row) for row in db.session.execute(_facts_query(*in_month))]
+    # Core, not ORM, execution: a month can hold a million rows and the ORM's per-row bookkeeping
+    # would double the load time for nothing (no entities are loaded).
+    # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
+    # (An option of this statement only: set on the connection it would outlive the query.)
+    query = _facts_query(*in_month).execution_options(stream_results=True, max_row_buffer=20_000)
+    ratings = [_to_facts(row) for row in db.session.connection().execute(query)]
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
@@ -136,10 +198,14 @@ def month_context(start: datetime, end: datetime) -> ScanContext:
         ip_users=_ip_users(start, end),
         sightings=_sightings(technicians),
         technician_stats=_technician_stats(start, end, ratings),
+        callback_counts=_callback_counts(start, end),
+        label=label,
+        **({"tz": ZoneInfo(tz_name)} if tz_name else {}),
     )
 
 
-def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> ScanContext:
+def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
+                       tz_name: str | None = None) -> ScanContext:
     """The cheap context of one new rating, from what its submission already read; no query
     unless the rater is bound to a technician (their links), the order has callbacks, or the
     technician was rated within `burst_window` before (their ratings of the last 3 windows, on
@@ -152,7 +218,8 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
         team=order.team or "", area=order.area or "", account_phone=order.account_phone or "",
         account_address=order.account_address or "", technician_phone=order.technician_phone or "",
         openid=order.rater_openid, unionid=order.rater_unionid, comment=rating.comment,
-        client_ip=rating.client_ip, user_agent=rating.user_agent)
+        client_ip=rating.client_ip, user_agent=rating.user_agent,
+        presence=rating.presence)
     recent = [facts]
     last = order.technician_last_rated_at
     if last is not None and last >= rating.created_at - burst_window:
@@ -163,8 +230,9 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta) -> S
             recent.append(facts)
     return ScanContext(
         ratings=recent,
-        rater_links=_rater_links([rating.user_id]) if order.rater_is_a_technician else {},
+        rater_links=_rater_links([rating.user_id]) if order.rater_is_any_technician else {},
         callbacks=_callbacks([rating.order_id]) if order.has_callbacks else {},
+        **({"tz": ZoneInfo(tz_name)} if tz_name else {}),
     )
 
 

@@ -15,9 +15,8 @@ from sqlalchemy import delete, exists, insert, select, update
 from app.db import utcnow
 from app.extensions import db
 from app.fraud import rules
-from app.fraud.detectors import (
-    burst, callback_contradiction, noisy_or, rated_before_completion, rater_is_technician, reasons)
-from app.fraud.detectors.run import Verdict, judge
+from app.fraud.detectors import noisy_or, reasons
+from app.fraud.detectors.run import Verdict, judge, submission_checks
 from app.fraud.detectors.timing import BURST_WINDOW
 from app.fraud.models import FraudDecision, FraudFlag
 from app.fraud.service.cases import place_flag, regroup
@@ -43,14 +42,22 @@ def _detector_list(verdict: Verdict) -> str:
     return "," + ",".join(verdict.detectors) + "," if verdict.detectors else ""
 
 
+SCAN_STEPS = ("读取评价与回访 (load)", "运行检测 (detect)", "写入标记 (write flags)",
+              "归并案件 (regroup cases)")
+
+
 def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold: float,
-               now: datetime | None = None) -> ScanResult:
-    """Flag the ratings of orders completed in `month` (YYYY-MM in `tz_name`)."""
+               now: datetime | None = None, on_step=None) -> ScanResult:
+    """Flag the ratings of orders completed in `month` (YYYY-MM in `tz_name`). `on_step(label)`
+    is told as each of SCAN_STEPS finishes (the CLI's progress bar)."""
     started = time.perf_counter()
+    step = on_step or (lambda _label: None)
     now = now or utcnow()
     start, end = month_bounds(month, tz_name)
-    ctx = month_context(start, end)
+    ctx = month_context(start, end, label=month, tz_name=tz_name)
+    step(SCAN_STEPS[0])
     verdicts = judge(ctx, weights=weights, threshold=threshold)
+    step(SCAN_STEPS[1])
     facts = {r.rating_id: r for r in ctx.ratings}
     order_ids = dict(db.session.execute(
         select(Rating.id, Rating.order_id).where(Rating.id.in_(month_rating_ids(start, end)))).all())
@@ -88,7 +95,9 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
         db.session.execute(update(FraudFlag), changes)
     if stale:
         db.session.execute(delete(FraudFlag).where(FraudFlag.id.in_(stale)))
+    step(SCAN_STEPS[2])
     regroup(now=now)
+    step(SCAN_STEPS[3])
     total = len(existing) + len(new_rows) - len(stale)
     return ScanResult(month, len(ctx.ratings), len(new_rows), len(changes), len(stale), total,
                       round(time.perf_counter() - started, 3))
@@ -101,15 +110,11 @@ def check_rating_at_submission(rating: SubmittedRating, *, weights: dict[str, fl
     Only what needs no month-wide context runs here (rater identity, times, callbacks, bursts);
     address crowds, comment frequencies and peer rates wait for the scan.
     """
-    ctx = submission_context(rating, burst_window=BURST_WINDOW)
+    ctx = submission_context(rating, burst_window=BURST_WINDOW, tz_name=tz_name)
     facts = next((r for r in ctx.ratings if r.rating_id == rating.id), None)
     if facts is None:
         return None
-    found = [result for result in (
-        rater_is_technician(facts, ctx.rater_links.get(facts.user_id, [])),
-        rated_before_completion(facts),
-        callback_contradiction(facts, ctx.callbacks.get(facts.order_no, [])),
-        burst(ctx.ratings).get(rating.id)) if result is not None]
+    found = submission_checks(facts, ctx)
     score = noisy_or(found, weights)
     if not found or score < threshold:
         return None

@@ -79,12 +79,6 @@ class RatedOrder:
             values[name] = bool(values[name])       # SQLite answers EXISTS with 0/1
         return cls(**values)
 
-    @property
-    def rater_is_a_technician(self) -> bool:
-        """The former name of `rater_is_any_technician`, still read by fraud/service/facts.py
-        (rewritten by issue 13): remove once that file reads the new name."""
-        return self.rater_is_any_technician
-
 
 @dataclass(frozen=True)
 class SubmittedRating:

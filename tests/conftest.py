@@ -18,6 +18,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.extensions import db
+from tests import apidoc_check
 # In CI a missing tool is a failure, not a skip: a green run must mean every path ran. The one
 # skip allowed there is a PostgreSQL-only test during the SQLite run.
 from tests.ci import ALLOWED_CI_SKIP, IN_CI
@@ -63,6 +64,7 @@ def app():
         "TASKS_EAGER": True,
     })
     app.instance_path = str(tmp_dir / "instance")
+    apidoc_check.install(app)
     with app.app_context():
         upgrade()          # "head": more than one head would fail here, as it would in production
     yield app
@@ -102,6 +104,15 @@ def _transaction(request, app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _errors_are_documented():
+    """A test whose API call answered an error code its operation does not document fails."""
+    apidoc_check.take()
+    yield
+    undocumented = apidoc_check.take()
+    assert not undocumented, "undocumented error codes:\n" + "\n".join(sorted(set(undocumented)))
 
 
 @pytest.hookimpl(hookwrapper=True)

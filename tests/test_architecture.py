@@ -55,9 +55,6 @@ ALLOWED_UPWARD = {
     ("app/tasks/jobs.py", "app.rating.invitations"): "job catalogue",
     ("app/tasks/jobs.py", "app.reports.exports"): "job catalogue",
     ("app/tasks/jobs.py", "app.reports.service"): "job catalogue",
-    # The spreadsheet writer (CSV with BOM, XLSX) is generic but lives in reports; the staff's
-    # rating list exports with it. Moving it to the core waits for issue 19's export work.
-    ("app/rating/listing.py", "app.reports.exports"): "shared spreadsheet writer",
 }
 
 

@@ -8,7 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app.errors import HTTP_CODES
+from app.apidocs.errordocs import documented_errors, error_responses
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -29,6 +29,17 @@ _STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 3
                 415: "Unsupported media type", 422: "Validation error", 429: "Too many requests",
                 503: "Service unavailable"}
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def openapi_path(rule) -> str:
+    return _PATH_PARAM.sub(r"{\1}", rule.rule)
+
+
+def documented_codes(document: dict, rule, method: str) -> set[str]:
+    """The error codes `document` lists for `method` on `rule`."""
+    operation = document["paths"].get(openapi_path(rule), {}).get(method.lower(), {})
+    return {code for response in operation.get("responses", {}).values()
+            for code in response.get("x-error-codes", ())}
 
 
 def build_openapi(app: Flask) -> dict:
@@ -59,12 +70,26 @@ def build_openapi(app: Flask) -> dict:
         doc = getattr(view, "api_doc", None)
         if doc is None:
             continue
-        path = _PATH_PARAM.sub(r"{\1}", rule.rule)
+        path = openapi_path(rule)
         operations = {}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             operations[method.lower()] = _operation(doc, view, rule, method)
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+ROLE_NAMES = {"admin": "管理员", "manager": "运营经理", "auditor": "稽核员",
+              "integration": "系统对接", "technician": "装维人员"}
+
+
+def _who_may_call(auth: str | None, roles) -> str:
+    if auth == "api_key":
+        listed = ", ".join(f"{r} ({ROLE_NAMES.get(r, r)})" for r in roles or ())
+        return (f"认证 (auth): `Authorization: Bearer <API key>`. 角色 (roles): {listed}; "
+                "admin 可调用一切 (admin may call everything).")
+    if auth == "user_token":
+        return "认证 (auth): `Authorization: Bearer <token from POST /api/v1/auth/login>`."
+    return "无需认证 (no authentication)."
 
 
 def _operation(doc, view, rule, method: str) -> dict:
@@ -93,9 +118,7 @@ def _operation(doc, view, rule, method: str) -> dict:
     auth = doc.auth or ("api_key" if getattr(view, "required_roles", None) else None)
     if auth:
         operation["security"] = [{auth: []}]
-        roles = getattr(view, "required_roles", None)
-        if roles:
-            operation["description"] = "Roles: " + ", ".join(roles)
+    operation["description"] = _who_may_call(auth, getattr(view, "required_roles", None))
 
     for status, schema in doc.responses.items():
         response = {"description": _STATUS_TEXT.get(status, "OK")}
@@ -107,14 +130,15 @@ def _operation(doc, view, rule, method: str) -> dict:
         operation["responses"][str(status)] = response
     # Every call passes the request guards (app/guards.py): a control character anywhere is a
     # 422 `invalid_characters`, a body over the route's limit a 413, an id no column can hold 404.
-    errors = set(doc.errors) | ({401, 403} if auth == "api_key" else set()) | {422}
-    if content:
-        errors.add(413)
-    if any(isinstance(converter, IntegerConverter) for converter in rule._converters.values()):
-        errors.add(404)
-    for status in sorted(errors):
-        codes = ", ".join(doc.error_codes.get(status) or (HTTP_CODES.get(status, "see code"),))
-        operation["responses"][str(status)] = {
-            "description": f"{_STATUS_TEXT.get(status, 'error')} ({codes})",
-            "content": {"application/json": {"schema": "Error"}}}
+    has_int_path = any(isinstance(converter, IntegerConverter)
+                       for converter in rule._converters.values())
+    by_status = documented_errors(doc, view, has_body=bool(content), has_int_path=has_int_path,
+                                  auth=auth)
+    for status, response in error_responses(by_status).items():
+        declared = operation["responses"].get(status)
+        if declared is None:
+            operation["responses"][status] = response
+        else:       # the view answers this status its own way (an HTML page): keep it, name codes
+            declared["x-error-codes"] = response["x-error-codes"]
+            declared["description"] = response["description"]
     return operation

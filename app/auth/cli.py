@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.auth import service
+from app.auth.audit import audit_cli
 from app.auth.models import ROLES
 from app.errors import AppError
 from app.extensions import db
@@ -22,6 +23,7 @@ def apikey_cli():
 def create(role: str, name: str):
     """Create a key and print it as the last line (it is shown only once)."""
     key, raw = service.create_api_key(role=role, name=name)
+    audit_cli("api_key_created", f"API key #{key.id}", role=role, name=name)
     db.session.commit()
     click.echo(f"created API key #{key.id} ({key.prefix}…) role={key.role} name={key.name!r}",
                err=True)
@@ -38,6 +40,7 @@ def revoke(key: str):
             service.revoke_api_key(prefix=key[:11])
     except AppError as exc:
         raise click.ClickException(exc.message) from exc
+    audit_cli("api_key_revoked", f"API key #{row.id}", name=row.name)
     db.session.commit()
     click.echo(f"revoked API key #{row.id} ({row.prefix}…) {row.name!r}")
 

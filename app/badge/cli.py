@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.audit import audit_cli
 from app.badge import bulk, photos, presence, service
 from app.db import utcnow
 from app.errors import AppError
@@ -57,6 +58,7 @@ def rotate(employee_no: str):
         badge = service.rotate_badge(technician=masterdata.get_technician(employee_no))
     except AppError as exc:
         raise _fail(exc) from exc
+    audit_cli("badge_rotated", employee_no, version=badge.version)
     db.session.commit()
     _echo_badge(badge)
 
@@ -72,6 +74,7 @@ def revoke(employee_no: str, reason: str | None):
                                      reason=reason)
     except AppError as exc:
         raise _fail(exc) from exc
+    audit_cli("badge_revoked", employee_no, reason=reason or "")
     db.session.commit()
     _echo_badge(badge)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from app.apidocs.registry import api_doc
+from app.auth.audit import audit_api_call
 from app.auth.decorators import require_roles
 from app.badge import bulk, photos, presence, service
 from app.badge.live_views import h5_scan
@@ -171,6 +172,7 @@ def get_badge(employee_no: str):
          responses={200: BadgeOut}, errors=(404, 409))
 def rotate(employee_no: str):
     badge = service.rotate_badge(technician=masterdata.get_technician(employee_no))
+    audit_api_call("badge_rotated", employee_no, version=badge.version)
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge)), 200
 
@@ -182,6 +184,7 @@ def rotate(employee_no: str):
 def revoke(employee_no: str):
     data = BadgeRevokeIn().load(request.get_json(silent=True) or {})
     badge = service.revoke_badge(technician=masterdata.get_technician(employee_no), **data)
+    audit_api_call("badge_revoked", employee_no, reason=data.get("reason") or "")
     db.session.commit()
     return BadgeOut().dump(service.badge_summary(badge)), 200
 
@@ -203,7 +206,9 @@ _MULTIPART_SLACK = 64 * 1024
          "photo_unsupported_type 415, photo_too_small / photo_too_many_pixels / "
          "photo_unreadable 422",
          tags=["badges"], request_bodies=_PHOTO_BODIES, responses={200: PhotoOut},
-         errors=(400, 404, 413, 415, 422))
+         errors=(400, 404, 413, 415, 422), error_codes={
+             400: ("photo_missing",), 413: ("photo_too_large",), 415: ("photo_unsupported_type",),
+             422: ("photo_too_small", "photo_too_many_pixels", "photo_unreadable")})
 def upload_photo(employee_no: str):
     technician = masterdata.get_technician(employee_no)
     row = photos.set_photo(technician=technician, raw=_uploaded_photo(), by=g.api_key.name)

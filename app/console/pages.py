@@ -173,7 +173,7 @@ def month_report(*, month: str, team: str | None, area: str | None, sort: str, d
             [(t["team"], t["participation_rate"],
               f"{(t['participation_rate'] or 0):.0%} · 均{t['avg_stars'] or 0:.2f}★")
              for t in sorted(teams, key=lambda t: -(t["participation_rate"] or 0))],
-            title="班组参评率对比"),
+            title="班组参评率对比", legend="条长：参评率；右侧：参评率 · 平均星级"),
     }
     report["versions"] = report_service.month_versions(month)
     return report

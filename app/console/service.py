@@ -177,8 +177,10 @@ ACTION_LABELS = {
     "suspension_started": "待岗培训开始", "suspension_cancelled": "待岗培训取消",
     "suspension_lifted": "解除待岗培训", "suspension_shortened": "缩短待岗培训",
     "sample_drawn": "抽取回访样本", "sample_outcome": "记录回访结果",
-    "badge_rotated": "更换工牌", "month_closed": "月结", "month_reopened": "重新打开月结",
-    "import": "导入数据",
+    "badge_rotated": "更换工牌", "badge_revoked": "作废工牌",
+    "api_key_created": "创建 API 密钥", "api_key_revoked": "吊销 API 密钥",
+    "month_closed": "月结", "month_reopened": "重新打开月结",
+    "import": "导入数据", "import_dry_run": "试导入（未写入）",
     "download": "下载", "recovery_claimed": "认领修复工单", "recovery_closed": "关闭修复工单",
     "task_retried": "重试后台任务",
 }

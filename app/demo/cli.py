@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.demo.service import scan_walkthrough, seed_demo, seed_demo_reviews
+from app.demo.service import data_present, scan_walkthrough, seed_demo, seed_demo_reviews
 from app.extensions import db
 
 
@@ -20,9 +20,17 @@ def demo_cli():
 @click.option("--accounts", default=3000, show_default=True)
 @click.option("--orders", "orders_per_month", default=2500, show_default=True,
               help="orders in a full month")
+@click.option("--force", is_flag=True, help="seed even into a database that already has data")
 @with_appcontext
-def seed(seed: int, technicians: int, accounts: int, orders_per_month: int):
-    """Seed a believable operator month; safe to re-run (imports are idempotent)."""
+def seed(seed: int, technicians: int, accounts: int, orders_per_month: int, force: bool):
+    """Seed a believable operator month into an empty database (bin/run calls it every start;
+    a database that already has technicians, ratings or imports is left as it is)."""
+    present = data_present()
+    if any(present.values()) and not force:
+        click.echo(f"数据库已有数据（装维人员 {present['technicians']}、评价 {present['ratings']}、"
+                   f"导入记录 {present['imports']}），未添加演示数据；确需补种请加 --force "
+                   "(the database already has data: no demo data added)", err=True)
+        return
     def progress(kind, result):
         click.echo(f"  {kind:<12} {result.created:>6} created {result.updated:>6} updated "
                    f"{result.unchanged:>6} unchanged {result.rejected_count:>4} rejected", err=True)

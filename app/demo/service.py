@@ -5,16 +5,30 @@ import random
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from app.db import utcnow
 from app.demo import generator as gen
 from app.demo import pay
+from app.extensions import db
 from app.masterdata.imports import ImportResult, run_import
+from app.masterdata.models import ImportRun, Technician
+from app.rating.models import Rating
 from app.masterdata.specs import SPECS
 from app.timeutil import Month
 
 
 def _records(rows: list[dict]):
     return ((index, row, None) for index, row in enumerate(rows, start=1))
+
+
+def data_present() -> dict[str, int]:
+    """What the database already holds that a demo seed would add to (technicians, ratings,
+    imports through the console, API or CLI); all zero for a fresh database."""
+    counts = {"technicians": select(func.count()).select_from(Technician),
+              "ratings": select(func.count()).select_from(Rating),
+              "imports": select(func.count()).select_from(ImportRun)}
+    return {name: db.session.scalar(query) for name, query in counts.items()}
 
 
 def seed_demo(*, tz_name: str, seed: int = 2026, technicians: int = 50, accounts: int = 3000,

@@ -60,7 +60,7 @@ class FraudFlagListOut(PageMeta):
     items = fields.List(fields.Nested(FraudFlagOut), required=True)
 
 
-class FraudFlagQuery(PageQuery):
+class FlagFilters(Schema):
     status = fields.String(validate=validate.OneOf(["open", "confirmed", "dismissed"]))
     area = fields.String()
     team = fields.String()
@@ -68,7 +68,14 @@ class FraudFlagQuery(PageQuery):
     detector = fields.String(validate=validate.OneOf(DETECTOR_IDS))
     month = fields.String(validate=MONTH)
     min_score = fields.Float(validate=validate.Range(0, 1))
+
+
+class FraudFlagQuery(PageQuery, FlagFilters):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class FraudFlagExportQuery(FlagFilters):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["csv", "xlsx"]))
 
 
 class FraudDecisionOut(Schema):

@@ -84,7 +84,13 @@ def choice(*values: str) -> Parser:
         if normalized not in values:
             raise ValueError(f"取值应为 {allowed} (must be one of {allowed})")
         return normalized
+    parse.allowed = values      # what an import template lists for the column
     return parse
+
+
+def aliases_of(value: str) -> list[str]:
+    """The Chinese words an import also takes for `value` (装机 for install …)."""
+    return [word for word, meaning in ALIASES.items() if meaning == value]
 
 
 def timestamp(value: str) -> datetime:

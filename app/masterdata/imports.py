@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 MAX_REPORTED_REJECTS = 1000
 
 
+Rejected = Callable[[int, str, "dict[str, str] | None"], None]   # (row, reason, original cells)
+
+
 @dataclass
 class ImportResult:
     kind: str
@@ -33,14 +36,22 @@ class ImportResult:
     rejected: list[dict] = field(default_factory=list)
     rejected_count: int = 0
     rows_seen: int = 0
-    on_reject: Callable[[int, str], None] | None = field(default=None, repr=False)
+    on_reject: Rejected | None = field(default=None, repr=False)
+    _waiting: list[tuple[int, str, dict | None]] = field(default_factory=list, repr=False)
 
-    def reject(self, row: int, error: str) -> None:
+    def reject(self, row: int, error: str, cells: dict | None = None) -> None:
         self.rejected_count += 1
         if self.on_reject:
-            self.on_reject(row, error)
+            self._waiting.append((row, error, cells))
         if len(self.rejected) < MAX_REPORTED_REJECTS:
-            self.rejected.append({"row": row, "error": error})
+            self.rejected.append({"row": row, "error": error, "cells": cells})
+
+    def release(self) -> None:
+        """Hand the rejects gathered since the last batch to `on_reject`, in row order (a batch's
+        unknown references are found after later rows failed to parse)."""
+        for row, error, cells in sorted(self._waiting, key=lambda item: item[0]):
+            self.on_reject(row, error, cells)
+        self._waiting.clear()
 
     @property
     def rejected_truncated(self) -> bool:
@@ -71,37 +82,43 @@ def parse_record(spec: ImportSpec, cells: dict[str, str]) -> dict:
 
 def run_import(spec: ImportSpec, records: Iterable[Record], *, batch_size: int = 2000,
                on_batch: Callable[[ImportResult], None] | None = None,
-               on_reject: Callable[[int, str], None] | None = None) -> ImportResult:
+               on_reject: Rejected | None = None) -> ImportResult:
     """Upsert `records` into `spec`'s table; see the module docstring for the guarantees.
 
-    `on_batch` runs after each batch (the CLI commits there); `on_reject` sees every rejected row,
-    including those past the first MAX_REPORTED_REJECTS kept in the result.
+    `on_batch` runs after each batch (the CLI commits there); `on_reject` sees every rejected row
+    with its original cells, in row order, including those past the first MAX_REPORTED_REJECTS
+    kept in the result.
     """
     result = ImportResult(kind=spec.kind, on_reject=on_reject)
     batch: list[tuple[int, dict]] = []
+    originals: dict[int, dict] = {}
     for row, cells, error in records:
         result.rows_seen += 1
         if error is None:
             try:
                 batch.append((row, parse_record(spec, cells)))
+                originals[row] = cells
             except ValueError as exc:
                 error = str(exc)
         if error is not None:
-            result.reject(row, error)
+            result.reject(row, error, cells)
         if len(batch) >= batch_size:
-            _flush_batch(spec, batch, result)
-            batch = []
+            _flush_batch(spec, batch, result, originals)
+            batch, originals = [], {}
+            result.release()
             if on_batch:
                 on_batch(result)
     if batch:
-        _flush_batch(spec, batch, result)
+        _flush_batch(spec, batch, result, originals)
+    result.release()
     if on_batch:
         on_batch(result)
     result.rejected.sort(key=lambda r: r["row"])
     return result
 
 
-def _flush_batch(spec: ImportSpec, batch: list[tuple[int, dict]], result: ImportResult) -> None:
+def _flush_batch(spec: ImportSpec, batch: list[tuple[int, dict]], result: ImportResult,
+                 originals: dict[int, dict]) -> None:
     for attempt in (1, 2):
         counts = ImportResult(kind=spec.kind)
         savepoint = db.session.begin_nested()
@@ -118,7 +135,7 @@ def _flush_batch(spec: ImportSpec, batch: list[tuple[int, dict]], result: Import
     result.updated += counts.updated
     result.unchanged += counts.unchanged
     for rejected in counts.rejected:
-        result.reject(rejected["row"], rejected["error"])
+        result.reject(rejected["row"], rejected["error"], originals.get(rejected["row"]))
 
 
 def _resolve_refs(spec: ImportSpec, batch: list[tuple[int, dict]], counts: ImportResult):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+    JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -268,3 +269,33 @@ class AssessmentItem(Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<AssessmentItem technician={self.technician_id} {self.month} {self.item}>"
+
+
+IMPORT_CHANNELS = ("console", "api", "cli")
+
+
+class ImportRun(db.Model):
+    """One import as people remember it: who sent which file when, what it did, and the rows it
+    refused with their original cells, so they can be downloaded, fixed and sent again."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (CheckConstraint(_in("channel", IMPORT_CHANNELS), name="channel"),
+                      Index("ix_import_runs_kind_started", "kind", "started_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    actor: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rows_seen: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    header: Mapped[list] = mapped_column(JSON, default=list)      # the file's own columns
+    rejected: Mapped[list] = mapped_column(JSON, default=list)    # [{row, error, cells}], ≤ 1000
+
+    def __repr__(self) -> str:
+        return f"<ImportRun {self.id} {self.kind} {self.filename!r} by {self.actor}>"

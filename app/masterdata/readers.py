@@ -5,7 +5,8 @@ GBK/GB18030). We sniff the encoding from the first bytes; bytes that do not deco
 become U+FFFD, and the row holding them is rejected rather than the whole file.
 
 Row numbers are what the operator sees: for CSV the spreadsheet row (the header is row 1, the first
-record row 2); for JSON the 1-based position in the array.
+record row 2); for XLSX Excel's row number on the first sheet; for JSON the 1-based position in the
+array.
 """
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import BinaryIO
+
+from openpyxl import load_workbook
 
 from app.errors import BadRequest
 
@@ -86,7 +90,9 @@ def open_csv(source: BinaryIO) -> tuple[CountingStream, str, io.TextIOWrapper]:
     return raw, encoding, text
 
 
-def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]:
+def read_csv(text: io.TextIOBase, expected: tuple[str, ...],
+             on_header: Callable[[list[str]], None] | None = None) -> Iterator[Record]:
+    """Records of a CSV whose header has the `expected` columns; `on_header` sees the header."""
     reader = csv.reader(text)
     try:
         header = next(reader)
@@ -94,6 +100,8 @@ def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]
         raise BadFile("无法读取表头 (cannot read the header row)", code="bad_header") from exc
     header = [h.strip().lstrip("\ufeff") for h in header]
     check_header(header, expected)
+    if on_header:
+        on_header(header)
     width = len(header)
     row = 1
     while True:
@@ -108,8 +116,8 @@ def read_csv(text: io.TextIOBase, expected: tuple[str, ...]) -> Iterator[Record]
         row += 1
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
-        if len(cells) != width:
-            yield row, None, (f"应有 {width} 列，实际 {len(cells)} 列 "
+        if len(cells) != width:     # the cells still go back to the operator, as far as they go
+            yield row, dict(zip(header, cells)), (f"应有 {width} 列，实际 {len(cells)} 列 "
                               f"(expected {width} fields, got {len(cells)})")
             continue
         yield row, dict(zip(header, cells)), None
@@ -123,6 +131,55 @@ def check_header(header: list[str], expected: tuple[str, ...]) -> None:
             "表头与导入类型不符 (the header does not match this import)", code="bad_header",
             details={"expected": list(expected), "missing": missing, "duplicated": duplicated,
                      "found": header[:50]})
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def read_xlsx(body: bytes, expected: tuple[str, ...],
+              on_header: Callable[[list[str]], None] | None = None) -> Iterator[Record]:
+    """Records of the first sheet of an Excel workbook; row numbers are Excel's own."""
+    if not body.startswith(XLSX_MAGIC):
+        raise BadFile("这不是 Excel 工作簿（.xlsx）(not an .xlsx workbook)", code="not_xlsx")
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except Exception as exc:        # a damaged zip or XML: openpyxl raises many kinds
+        raise BadFile("无法读取 Excel 文件，请另存为 .xlsx 后重试 (cannot read this workbook)",
+                      code="not_xlsx") from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        first = next(rows, None)
+        header = [_xlsx_cell(v).strip() for v in (first or ())]
+        while header and not header[-1]:
+            header.pop()
+        check_header(header, expected)
+        if on_header:
+            on_header(header)
+        for row, values in enumerate(rows, start=2):
+            cells = [_xlsx_cell(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            extra = [c for c in cells[len(header):] if c.strip()]
+            record = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+            if extra:
+                yield row, record, (f"表头之外还有 {len(extra)} 个单元格有内容 "
+                                    f"({len(extra)} cells beyond the header)")
+                continue
+            yield row, record, None
+    finally:
+        book.close()
+
+
+def _xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
 
 
 def read_json(body: bytes) -> Iterator[Record]:

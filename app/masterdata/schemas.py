@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.pagination import PageMeta, PageQuery
+
 
 class RejectedRowOut(Schema):
     row = fields.Integer(required=True, metadata={
@@ -20,6 +22,44 @@ class ImportResultOut(Schema):
     rejected_count = fields.Integer(required=True)
     rejected_truncated = fields.Boolean(required=True)
     rows_seen = fields.Integer(required=True)
+    import_id = fields.Integer(required=True, metadata={
+        "description": "this import in the history: GET /imports/history/{id}/rejects.csv"})
+    dry_run = fields.Boolean(required=True, metadata={
+        "description": "true: nothing was written; the counts say what the file would do"})
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "check the file and count what would change, write nothing"})
+    filename = fields.String(load_default="", validate=validate.Length(max=255), metadata={
+        "description": "the file's name, kept in the import history"})
+
+
+class TemplateQuery(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["csv", "xlsx"]))
+
+
+class ImportRunOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    filename = fields.String(required=True)
+    actor = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(["console", "api", "cli"]))
+    dry_run = fields.Boolean(required=True)
+    started_at = fields.DateTime(required=True)
+    rows_seen = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    rejected_count = fields.Integer(required=True)
+
+
+class ImportRunQuery(PageQuery):
+    kind = fields.String()
+
+
+class ImportRunListOut(PageMeta):
+    items = fields.List(fields.Nested(ImportRunOut), required=True)
 
 
 class SuspensionOut(Schema):

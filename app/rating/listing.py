@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from app.rating.service import RatingLine
 from app.rating.tags import Tag
-from app.reports.exports import Column, to_csv, to_xlsx
+from app.spreadsheet import COUNT_FORMAT, Column, Sheet, to_csv, workbook
 
 ORDER_TYPES = {"install": "装机", "move": "移机", "repair": "维修"}
 PRODUCTS = {"broadband": "宽带", "iptv": "单装IPTV", "iptv_bundled": "同装IPTV", "landline": "固话",
@@ -52,7 +52,7 @@ def ratings_file(lines: list[RatingLine], fmt: str, *, month: str, tz_name: str,
         return to_csv(cols, rows)
     present = sum(1 for row in rows if row["presence"] and row["valid"])
     valid = sum(1 for row in rows if row["valid"])
-    return to_xlsx([("评价明细", cols, rows)], notes=[
+    return workbook([Sheet("评价明细", cols, rows, formats={"stars": COUNT_FORMAT})], notes=[
         ("期间", f"{month}（按工单竣工月份）"), ("有效评价", str(valid)),
         ("其中在场扫码", str(present)),
         ("说明", f"在场扫码：评价人在评价前 {presence_hours} 小时内扫描过该装维人员的动态工牌")])

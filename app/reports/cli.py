@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.audit import audit_cli
 from app.errors import AppError
 from app.extensions import db
 from app.reports import bulletins, exports, service
@@ -96,6 +97,7 @@ def close(month: str, note: str, by: str | None):
                                       on_progress=_progress_printer())
     except AppError as exc:
         _fail(exc)
+    audit_cli("month_closed", month, version=version.version, note=note)
     db.session.commit()
     _print_version(version)
 
@@ -129,6 +131,7 @@ def reopen(month: str, reason: str, by: str | None):
                                        reason=reason)
     except AppError as exc:
         _fail(exc)
+    audit_cli("month_reopened", month, version=version.version, reason=reason)
     db.session.commit()
     click.echo(f"{month} reopened (version {version.version} no longer in force)")
 

@@ -6,12 +6,12 @@ in an upstream file cannot run anything on the pay clerk's machine.
 """
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from app.reports.tariff import PAY_RULES, fen_to_yuan
-from app.reports.xlsx import YUAN_FORMAT, Column, Sheet, safe_cell, workbook, yuan
+from app.spreadsheet import (  # noqa: F401  (to_csv: the reports' CSV, as callers know it)
+    COUNT_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, YUAN_FORMAT, Column, Sheet, to_csv, workbook, yuan)
 
 
 def _field(name: str) -> Callable[[dict], Any]:
@@ -92,8 +92,10 @@ def present_line(line: dict) -> dict:
             "pay_rule_label": RULE_LABELS.get(line["pay_rule"], line["pay_rule"])}
 
 
-def _when(name: str) -> Callable[[dict], Any]:
-    return lambda row: row[name].isoformat() if row.get(name) else ""
+def _when(name: str, tz_name: str) -> Callable[[dict], Any]:
+    zone = ZoneInfo(tz_name)
+    return lambda row: (row[name].astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                        if row.get(name) else "")
 
 
 def _note(row: dict) -> str:
@@ -107,12 +109,19 @@ def _note(row: dict) -> str:
     return detail.get("note") or ""
 
 
-LEDGER_COLUMNS: list[Column] = [
+def ledger_columns(tz_name: str) -> list[Column]:
+    """A ledger's columns, its times in `tz_name` (the company's clock, not UTC)."""
+    return [*LEDGER_LEAD, ("completed_at", "竣工时间", _when("completed_at", tz_name)),
+            *LEDGER_TAIL]
+
+
+LEDGER_LEAD: list[Column] = [
     ("component", "项目", _field("component_label")),
     ("order_no", "工单号", _field("order_no")),
     ("order_type", "工单类型", lambda r: ORDER_TYPE_LABELS.get(r.get("order_type"), "")),
     ("product", "产品", lambda r: PRODUCT_LABELS.get(r.get("product"), "")),
-    ("area", "区域", _field("area")), ("completed_at", "竣工时间", _when("completed_at")),
+    ("area", "区域", _field("area"))]
+LEDGER_TAIL: list[Column] = [
     ("stars", "有效星级", _field("stars")),
     ("source", "星级来源", lambda r: SOURCES.get(r["source"], r["source"]) if r.get("source") else ""),
     ("pay_rule", "计算规则", _field("pay_rule_label")),
@@ -122,7 +131,13 @@ LEDGER_COLUMNS: list[Column] = [
     ("note", "说明", _note),
     ("amount", "金额(元)", lambda r: yuan(r["amount_fen"])),
 ]
-LEDGER_FORMATS = {"unit_price": YUAN_FORMAT, "amount": YUAN_FORMAT}
+
+
+def ledger_workbook(report: dict, notes: Sequence[tuple[str, str]], tz_name: str) -> bytes:
+    """A technician's ledger: one line per order or component, a 合计 row summing the amounts."""
+    lines = Sheet("酬金明细", ledger_columns(tz_name), report["lines"], formats=FORMATS,
+                  sums=["amount"])
+    return workbook([lines], notes)
 
 
 def _yuan_of(name: str) -> Callable[[dict], Any]:
@@ -155,8 +170,28 @@ PAY_GROUP_COLUMNS = {
     "area": [("area", "区县/营业部", _field("area"))],
     "vendor": [("vendor", "所属单位", _field("vendor"))],
 }
-PAY_FORMATS = {key: YUAN_FORMAT for key, _, _ in PAY_MONEY if key != "assessment_score"}
-MONEY_FORMATS = {"install_pay": YUAN_FORMAT, "monthly_bonus": YUAN_FORMAT}
+YUAN_KEYS = {"install_pay", "monthly_bonus", "unit_price", "amount",
+             *(key for key, _, _ in PAY_MONEY if key != "assessment_score")}
+COUNT_KEYS = {"orders_completed", "wechat_ratings", "stars_5", "stars_4", "stars_3", "stars_2",
+              "stars_1", "frauds_confirmed", "technicians", "star_ineligible", "orders",
+              "stars_total", "rank", "repair_orders", "quantity", "complaints", "accounts",
+              "consecutive_bottom_months", "ratings_with_presence", "stars"}
+PERCENT_KEYS = {"participation_rate", "satisfaction_rate", "presence_rate"}
+DECIMAL_KEYS = {"avg_stars", "score", "assessment_score", "average_score", "per_10k",
+                "coefficient"}
+# One number format per column key, whatever sheet it appears on.
+FORMATS = {**dict.fromkeys(YUAN_KEYS, YUAN_FORMAT), **dict.fromkeys(COUNT_KEYS, COUNT_FORMAT),
+           **dict.fromkeys(PERCENT_KEYS, PERCENT_FORMAT),
+           **dict.fromkeys(DECIMAL_KEYS, DECIMAL_FORMAT)}
+# Columns whose 合计 is their sum (money and counts; never ranks, stars, scores or rates).
+SUMMED = (YUAN_KEYS - {"unit_price"}) | (COUNT_KEYS - {"rank", "stars", "consecutive_bottom_months"})
+
+
+def sheet(title: str, columns: Sequence[Column], rows: Sequence[dict], *,
+          totals: dict | None = None, summed: bool = True) -> Sheet:
+    """A sheet with the shared number formats and, when `summed`, a 合计 row of SUM formulas."""
+    sums = [key for key, _, _ in columns if key in SUMMED] if summed else []
+    return Sheet(title, columns, rows, totals=totals, formats=FORMATS, sums=sums)
 
 
 def pay_group_columns(by: str) -> list[Column]:
@@ -167,31 +202,26 @@ def pay_group_columns(by: str) -> list[Column]:
     return [*PAY_GROUP_COLUMNS[by], *summary, *money]
 
 
+def _averages(totals: dict) -> dict:
+    """The non-summed cells of a 合计 row: the average score, nothing else."""
+    return {"average_score": totals.get("average_score"),
+            "assessment_score": totals.get("average_score")}
+
+
 def pay_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
     """The pay sheet as XLSX: people with a 合计 row, then team, area and vendor sheets."""
     totals = report["totals"]
-    sheets = [Sheet("人员明细", PAY_COLUMNS, report["items"], totals=totals, formats=PAY_FORMATS)]
+    sheets = [sheet("人员明细", PAY_COLUMNS, report["items"], totals=_averages(totals))]
     for key, by, title in (("teams", "team", "班组汇总"), ("areas", "area", "区域汇总"),
                            ("vendors", "vendor", "单位汇总")):
-        sheets.append(Sheet(title, pay_group_columns(by), report[key], totals=totals,
-                            formats=PAY_FORMATS))
+        sheets.append(sheet(title, pay_group_columns(by), report[key], totals=_averages(totals)))
     return workbook(sheets, notes)
-
-
-def to_csv(columns: Sequence[Column], rows: Sequence[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for _, header, _ in columns])
-    for row in rows:
-        writer.writerow([safe_cell(value(row)) for _, _, value in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict]]],
             notes: Sequence[tuple[str, str]] = ()) -> bytes:
     """One sheet per (title, columns, rows), plus a 说明 sheet of (label, value) notes."""
-    return workbook([Sheet(title, columns, rows, formats=MONEY_FORMATS)
-                     for title, columns, rows in sheets], notes)
+    return workbook([sheet(title, columns, rows) for title, columns, rows in sheets], notes)
 
 
 RANKING_COLUMNS: list[Column] = [
@@ -216,6 +246,6 @@ AREA_RATIO_COLUMNS: list[Column] = [
 
 
 def ranking_workbook(report: dict, notes: Sequence[tuple[str, str]]) -> bytes:
-    return workbook([Sheet("月度排名", RANKING_COLUMNS, report["items"]),
-                     Sheet("班组排名", TEAM_RANK_COLUMNS, report["teams"]),
-                     Sheet("万投比", AREA_RATIO_COLUMNS, report["areas"])], notes)
+    return workbook([sheet("月度排名", RANKING_COLUMNS, report["items"], summed=False),
+                     sheet("班组排名", TEAM_RANK_COLUMNS, report["teams"], summed=False),
+                     sheet("万投比", AREA_RATIO_COLUMNS, report["areas"])], notes)

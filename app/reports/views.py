@@ -13,7 +13,6 @@ from app.reports.ranking_schemas import (
 from app.reports.schemas import (
     CloseIn, LedgerOut, LedgerQuery, MonthlyQuery, MonthlyReportOut, PaySheetOut, QuarterlyQuery,
     QuarterlyReportOut, ReopenIn, TariffOut, VersionListOut, VersionOut, VersionsQuery)
-from app.reports.xlsx import Sheet, workbook
 from app.timeutil import YEARS, PeriodOutOfRange
 
 bp = Blueprint("reports", __name__)
@@ -81,14 +80,12 @@ def ledger():
     report = service.pay_ledger_of(tariff=tariff(), tz_name=tz(), **args)
     name = f"酬金明细-{args['employee_no']}-{args['month']}"
     if fmt == "csv":
-        return _file(exports.to_csv(exports.LEDGER_COLUMNS, report["lines"]), fmt, name,
+        return _file(exports.to_csv(exports.ledger_columns(tz()), report["lines"]), fmt, name,
                      report["tariff_version"])
     if fmt == "xlsx":
         notes = _notes(report, args["month"]) + [("工号", report["employee_no"]),
                                                  ("合计(元)", report["total"])]
-        sheet = Sheet("酬金明细", exports.LEDGER_COLUMNS, report["lines"],
-                      totals={"amount_fen": report["total_fen"]}, formats=exports.LEDGER_FORMATS)
-        return _file(workbook([sheet], notes), fmt, name, report["tariff_version"])
+        return _file(exports.ledger_workbook(report, notes, tz()), fmt, name, report["tariff_version"])
     return LedgerOut().dump(report)
 
 

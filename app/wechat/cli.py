@@ -49,17 +49,28 @@ def demo():
     if account is None or technician is None:
         raise click.ClickException("no demo data yet: run `flask --app wsgi demo seed` first")
     j = "-H 'Content-Type: application/json'"
-    click.echo(f"""# 1. customer login: code 'demo:alice:<anything>' = demo person alice (codes are single use)
-TOKEN=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:alice:'$RANDOM'"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+    click.echo(f"""set -e
+# Stops at the first refusal with the service's own message (never a Python traceback).
+field() {{ python3 -c 'import json, sys
+try:
+    body = json.load(sys.stdin)
+except ValueError:
+    sys.exit("停止：{api} 没有返回 JSON，bin/run 在运行吗？(no JSON from the service: is it running?)")
+value = body.get(sys.argv[1]) if isinstance(body, dict) else None
+if value is None:
+    sys.exit("停止 (stopped): " + json.dumps(body.get("error", body), ensure_ascii=False))
+print(value)' "$1"; }}
+# 1. customer login: code 'demo:alice:<anything>' = demo person alice (codes are single use)
+TOKEN=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:alice:'$RANDOM'"}}' | field token)
 # 2. bind account {account.account_no} with a phone code for its registered phone
-curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{{"account_no":"{account.account_no}","phone_code":"phone:{account.phone}:'$RANDOM'"}}'
-curl -s {api}/api/v1/bindings -H "Authorization: Bearer $TOKEN"
+curl -s -XPOST {api}/api/v1/bindings {j} -H "Authorization: Bearer $TOKEN" -d '{{"account_no":"{account.account_no}","phone_code":"phone:{account.phone}:'$RANDOM'"}}'; echo
+curl -s {api}/api/v1/bindings -H "Authorization: Bearer $TOKEN"; echo
 # 3. technician {technician.employee_no}: log in as another person, bind with the registered phone
-TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1:'$RANDOM'"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}:'$RANDOM'"}}'
+TECH=$(curl -s -XPOST {api}/api/v1/auth/login {j} -d '{{"code":"demo:tech1:'$RANDOM'"}}' | field token)
+curl -s -XPOST {api}/api/v1/technician/bind {j} -H "Authorization: Bearer $TECH" -d '{{"employee_no":"{technician.employee_no}","phone_code":"phone:{technician.phone}:'$RANDOM'"}}'; echo
 # 4. live badge (在场扫码): the technician's token changes every LIVE_BADGE_STEP_SECONDS; alice scans it
-LIVE=$(curl -s {api}/api/v1/technician/badge/live -H "Authorization: Bearer $TECH" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-curl -s {api}/api/v1/badges/$LIVE -H "Authorization: Bearer $TOKEN"     # "presence": true
+LIVE=$(curl -s {api}/api/v1/technician/badge/live -H "Authorization: Bearer $TECH" | field token)
+curl -s {api}/api/v1/badges/$LIVE -H "Authorization: Bearer $TOKEN"; echo     # "presence": true
 # the technician's full-screen live page in a browser: on any {api} page run
 #   document.cookie = "sim_user=tech1; path=/"   (the simulator signs the browser in as tech1)
 # then open {api}/h5/technician/badge""")

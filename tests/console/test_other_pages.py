@@ -59,8 +59,11 @@ def test_recovery_tasks_overdue_claim_and_close(sign_in):
     assert auditor.post(f"/console/recovery/{task.id}/claim").status_code == 302
     assert auditor.post(f"/console/recovery/{task.id}/close", {"note": ""}).status_code == 422
     assert auditor.post(f"/console/recovery/{task.id}/close",
-                        {"note": "已回访，客户满意"}).status_code == 302
-    assert db.session.get(RecoveryTask, task.id).status == "closed"
+                        {"outcome": "other", "note": ""}).status_code == 422
+    assert auditor.post(f"/console/recovery/{task.id}/close",
+                        {"outcome": "apologised", "note": "客户满意"}).status_code == 302
+    closed = db.session.get(RecoveryTask, task.id)
+    assert closed.status == "closed" and closed.note == "已联系客户致歉：客户满意"
     assert {"recovery_claimed", "recovery_closed"} <= set(audit_actions())
 
 

@@ -205,3 +205,18 @@ def test_unknown_case_or_flag_is_an_html_404(sign_in):
     response = auditor.get("/console/cases/999999")
     assert response.status_code == 404 and "稽核案件不存在" in response.get_data(as_text=True)
     assert auditor.get("/console/flags/999999").status_code == 404
+
+
+def test_queue_downloads_its_flags_as_a_spreadsheet_and_logs_it(sign_in, flagged_ring):
+    from tests.reports.spreadsheet import open_book, table
+    auditor = sign_in("auditor")
+    page = auditor.get("/console/cases").get_data(as_text=True)
+    assert 'id="flags-download"' in page
+    response = auditor.get("/console/flags/download?status=open&format=xlsx")
+    assert response.status_code == 200
+    header, rows, _ = table(open_book(response.data)["稽核标记"])
+    assert len(rows) == 4 and {r[header.index("工号")] for r in rows} == {
+        flagged_ring["technician"].employee_no}
+    assert "download" in audit_actions()
+    bad = auditor.get("/console/flags/download?format=pdf")
+    assert bad.status_code == 422 and "csv 或 xlsx" in bad.get_data(as_text=True)

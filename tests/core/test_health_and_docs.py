@@ -45,7 +45,9 @@ def _openapi_path(rule: str) -> str:
 def test_import_call_is_documented_with_its_answer(client):
     document = client.get("/api/openapi.json").json
     operation = document["paths"]["/api/v1/admin/imports/{kind}"]["post"]
-    assert set(operation["requestBody"]["content"]) == {"text/csv", "application/json"}
+    assert set(operation["requestBody"]["content"]) == {
+        "text/csv", "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     assert operation["security"] == [{"api_key": []}]
     assert "ImportResultOut" in str(operation["responses"]["200"])
     assert {"400", "401", "403", "413", "415"} <= set(operation["responses"])

@@ -39,3 +39,22 @@ def test_scan_walkthrough_points_at_a_rateable_order(app):
     assert walk["badge_url"].startswith("http://rating.test/b/")
     output = app.test_cli_runner().invoke(args=["demo", "scan"]).output
     assert order.account.account_no in output and walk["badge_url"] in output
+
+
+def test_seed_command_leaves_a_database_in_use_alone(app):
+    from tests import factories
+    from app.rating.models import Rating
+    factories.technician()
+    before = (db.session.scalar(select(func.count()).select_from(WorkOrder)),
+              db.session.scalar(select(func.count()).select_from(Rating)))
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--technicians", "3",
+                                                "--accounts", "20", "--orders", "30"])
+    assert result.exit_code == 0, result.output
+    assert "未添加演示数据" in result.output
+    after = (db.session.scalar(select(func.count()).select_from(WorkOrder)),
+             db.session.scalar(select(func.count()).select_from(Rating)))
+    assert after == before
+    forced = app.test_cli_runner().invoke(args=["demo", "seed", "--technicians", "3",
+                                                "--accounts", "20", "--orders", "30", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(select(func.count()).select_from(WorkOrder)) > before[0]

@@ -95,7 +95,7 @@ def test_import_killed_mid_file_and_rerun_loses_and_doubles_nothing(tmp_path):
     assert 0 < landed < ORDERS, landed
     assert landed % BATCH == 0, "a batch is committed whole or not at all"
 
-    output = _run(env, "import", "orders", str(orders), "--quiet")
+    output = _run(env, "import", "orders", str(orders))    # not --quiet: its summary is read
     assert f"{ORDERS} rows read, {ORDERS - landed} created, 0 updated, {landed} unchanged, " \
            f"0 rejected" in output, output
     with sqlite3.connect(db_path) as conn:

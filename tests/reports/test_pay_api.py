@@ -12,6 +12,7 @@ from app.reports.tariff import parse_tariff
 from tests import factories
 from tests.reports.conftest import NOW, OCT_START, rating
 from tests.reports.pay_world import pay_world
+from tests.reports.spreadsheet import column_cells, evaluate_sum, open_book, table
 
 URL = "/api/v1/admin/reports/pay?month=2026-10"
 SPEC_FIELDS = {"employee_no", "install_pay", "maintenance_pay", "assessment_score", "commissions",
@@ -89,20 +90,29 @@ def test_xlsx_has_numbers_frozen_header_filter_and_totals(client, auditor_header
     body = client.get(URL, headers=auditor_headers).json
     response = client.get(URL + "&format=xlsx", headers=auditor_headers)
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.data))
+    book = open_book(response.data)
     sheet = book["人员明细"]
-    header = [c.value for c in sheet[1]]
+    header, rows, totals = table(sheet)
+    assert len(rows) == len(body["items"]) and totals is not None
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}" \
                                     f"{len(body['items']) + 1}"
-    total_col = header.index("个人实际收入(元)") + 1
-    values = [sheet.cell(r, total_col).value for r in range(2, len(body["items"]) + 2)]
-    assert all(isinstance(v, (int, float)) for v in values)
-    last = len(body["items"]) + 2
-    assert sheet.cell(last, 1).value == "合计"
-    assert round(sheet.cell(last, total_col).value * 100) == body["totals"]["total_pay_fen"]
-    assert round(sum(values) * 100) == body["totals"]["total_pay_fen"]
-    assert {"班组汇总", "区域汇总", "单位汇总", "说明"} <= set(book.sheetnames)
+    pay_cells = column_cells(sheet, header, "个人实际收入(元)", len(rows))
+    assert all(isinstance(c.value, (int, float)) for c in pay_cells)
+    assert {c.number_format for c in pay_cells} == {"#,##0.00"}
+    assert totals[0] == "合计"
+    formula = totals[header.index("个人实际收入(元)")]
+    assert evaluate_sum(sheet, formula) * 100 == body["totals"]["total_pay_fen"]
+    assert sum(Decimal(str(c.value)) for c in pay_cells) * 100 == body["totals"]["total_pay_fen"]
+    orders = totals[header.index("竣工工单数")]
+    assert evaluate_sum(sheet, orders) == body["totals"]["orders_completed"]
+    assert totals[header.index("当月考核得分")] == body["totals"]["average_score"]
+    assert totals[header.index("姓名")] in (None, "")
+    for title in ("班组汇总", "区域汇总", "单位汇总"):
+        group_header, _, group_totals = table(book[title])
+        cell = group_totals[group_header.index("个人实际收入(元)")]
+        assert evaluate_sum(book[title], cell) * 100 == body["totals"]["total_pay_fen"]
+    assert "说明" in book.sheetnames
 
 
 def test_ledger_api_lists_every_line_and_sums_to_the_sheet(client, auditor_headers):

@@ -2,18 +2,22 @@
 on every unsafe request, HTML error pages, security headers and the audit helper."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
                    url_for)
 
 from app import redirects
-from app.console import service
+from app.console import auditwords, service
 from app.console.models import StaffUser
+from app.db import utcnow
 from app.csrf import verify_csrf
 from app.errors import AppError, Forbidden
 from app.masterdata import service as masterdata
 from app.reports import service as report_service
+from app.timeutil import month_bounds, quarter_bounds
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 SESSION_KEY = "console"
@@ -171,11 +175,33 @@ def _console_context():
 
 @bp.app_template_filter("local")
 def _local(value, fmt: str = "%Y-%m-%d %H:%M"):
-    """A UTC datetime as the operator's local time."""
-    if value is None:
+    """A UTC datetime (or its ISO text, as JSON-shaped reports carry it) as local time."""
+    if value is None or value == "":
         return "—"
-    from zoneinfo import ZoneInfo
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(ZoneInfo(tz())).strftime(fmt)
+
+
+@bp.app_template_global("period_note")
+def _period_note(period: str) -> str:
+    """"进行中 · 截至 11-28 20:53" while a month (YYYY-MM) or quarter (YYYYQn) is not over."""
+    bounds = quarter_bounds if "Q" in period else month_bounds
+    try:
+        start, end = bounds(period, tz())
+    except ValueError:
+        return ""
+    now = utcnow()
+    if now >= end:
+        return ""
+    if now < start:
+        return "尚未开始"
+    return f"进行中 · 截至 {now.astimezone(ZoneInfo(tz())):%m-%d %H:%M}（数据仍会变化）"
+
+
+@bp.app_template_filter("audit_details")
+def _audit_details(details):
+    return auditwords.details_words(details)
 
 
 @bp.app_template_filter("pct")

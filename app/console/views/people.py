@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from app.badge import service as badge_service
 from app.console import pages
+from app.console import recovery as recovery_cards
 from app.console.views.base import audit, bp, requires, tariff, today, tz
 from app.console.views.review import STATUS_LABELS
 from app.errors import Unprocessable
+from app.db import utcnow
 from app.extensions import db
 from app.masterdata import service as masterdata
 from app.pagination import page_number
@@ -92,6 +94,10 @@ def rotate_badge(employee_no: str):
 @bp.get("/recovery")
 @requires("people")
 def recovery():
+    return _recovery_page()
+
+
+def _recovery_page(revealed: dict | None = None):
     status = request.args.get("status") or None
     overdue = request.args.get("overdue") == "1"
     team, area = request.args.get("team") or None, request.args.get("area") or None
@@ -99,9 +105,23 @@ def recovery():
     page = rating_service.list_recovery_tasks(team=team, area=area, status=status,
                                               overdue=overdue, page=page_no, per_page=50)
     overdue_count = rating_service.list_recovery_tasks(overdue=True, per_page=1).total
-    return render_template("console/recovery.html", page=page, status=status, overdue=overdue,
-                           team=team, area=area, areas=masterdata.teams_by_area(),
-                           task_status=TASK_STATUS, overdue_count=overdue_count)
+    tags = rating_service.tag_catalogue(current_app.config.get("RATING_TAGS_FILE"))
+    cards = recovery_cards.task_cards(page.items, now=utcnow(), tags=tags)
+    return render_template("console/recovery.html", page=page, cards=cards, status=status,
+                           overdue=overdue, team=team, area=area,
+                           areas=masterdata.teams_by_area(), task_status=TASK_STATUS,
+                           overdue_count=overdue_count, outcomes=recovery_cards.OUTCOMES,
+                           revealed=revealed or {})
+
+
+@bp.post("/recovery/<int:task_id>/phone")
+@requires("people")
+def recovery_phone(task_id: int):
+    """The customer's full number to call back; every reveal is in the audit log."""
+    task = rating_service.get_recovery_task(task_id)
+    audit("phone_revealed", f"task {task.id}", order_no=task.order.order_no)
+    db.session.commit()
+    return _recovery_page(revealed={task.id: task.order.account.phone})
 
 
 @bp.post("/recovery/<int:task_id>/<action>")
@@ -110,14 +130,19 @@ def recovery_action(task_id: int, action: str):
     if action == "claim":
         task = rating_service.claim_recovery_task(task_id=task_id, by=g.staff.username)
     elif action == "close":
-        note = (request.form.get("note") or "").strip()
-        if not note:
-            raise Unprocessable("关闭修复工单须填写处理结果 (closing needs a note)")
-        task = rating_service.close_recovery_task(task_id=task_id, by=g.staff.username, note=note)
+        outcome = request.form.get("outcome") or ""
+        note = (request.form.get("note") or "").strip()[:500]
+        if outcome not in recovery_cards.OUTCOMES:
+            raise Unprocessable("关闭修复工单须选择处理结果 (choose how the task ended)")
+        if outcome == "other" and not note:
+            raise Unprocessable("选择“其他”时请写明处理结果 (describe the outcome)")
+        task = rating_service.close_recovery_task(
+            task_id=task_id, by=g.staff.username,
+            note=recovery_cards.closing_note(outcome, note))
     else:
         raise Unprocessable("unknown action")
     audit({"claim": "recovery_claimed", "close": "recovery_closed"}[action], f"task {task.id}",
-          order_id=task.order_id)
+          order_no=task.order.order_no, **({"note": task.note} if action == "close" else {}))
     db.session.commit()
     return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
         "/console/") else url_for("console.recovery"))

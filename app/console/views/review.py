@@ -7,9 +7,11 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from app.console import pages
 from app.console.evidence import DETECTORS
 from app.console.views.base import allowed, audit, bp, requires, tariff, tz
+from app.console.views.reports import _file
 from app.errors import NotFound, Unprocessable
 from app.extensions import db
 from app.fraud import service as fraud_service
+from app.fraud.exports import filter_notes, flags_file
 from app.masterdata import service as masterdata
 from app.pagination import page_number
 from app.reports import service as report_service
@@ -79,6 +81,25 @@ def queue():
     return render_template("console/queue.html", filters=filters, status=status,
                            detectors=DETECTORS, status_labels=STATUS_LABELS,
                            areas=masterdata.teams_by_area(), **data)
+
+
+@bp.get("/flags/download")
+@requires("cases")
+def flags_download():
+    """The flags the queue's filters keep, as XLSX (or CSV), for work outside the console."""
+    filters, fmt = _filters(request.args), request.args.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise Unprocessable("格式须为 csv 或 xlsx (format must be csv or xlsx)")
+    status = request.args.get("status", "open")
+    if status in STATUS_LABELS:
+        filters["status"] = status
+    flags = fraud_service.flags_to_export(**filters)
+    data = flags_file(flags, fmt, tz_name=tz(),
+                      notes=[*filter_notes(filters), ("下载人", g.staff.username)])
+    name = f"稽核标记-{filters.get('month', '全部')}"
+    audit("download", f"{name}.{fmt}", kind="flags", rows=len(flags), **filters)
+    db.session.commit()
+    return _file(data, fmt, name)
 
 
 @bp.get("/flags")

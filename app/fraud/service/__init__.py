@@ -26,7 +26,9 @@ from app.fraud.service.offences import (
     confirmed_frauds_by_technician, fines_by_technician, flag_month, list_offences,
     offence_states)
 from app.fraud.service.review import (
-    appeals_of_technician, file_appeal, flag_counts, flag_history, get_flag, list_flags,
+    appeals_of_technician, file_appeal, flag_counts, flag_history, flags_of_order, flags_to_export,
+    get_flag,
+    list_flags,
     resolve_appeal)
 from app.fraud.service.sampling import (
     draw_sample, get_sample, list_samples, record_outcome, sample_report)
@@ -88,7 +90,8 @@ __all__ = [
     "audit_events", "case_counts", "case_file", "case_members", "check_rating_at_submission", "confirmed_frauds_by_technician",
     "consequences", "context", "decide_case", "decide_flag", "draw_sample", "file_appeal",
     "fines_by_technician", "flag_counts", "flag_history", "flag_month", "get_case", "get_flag",
-    "get_sample", "list_cases", "list_flags", "list_offences", "list_samples", "offence_states",
+    "flags_of_order", "flags_to_export", "get_sample", "list_cases", "list_flags",
+    "list_offences", "list_samples", "offence_states",
     "on_rating_submitted", "on_technician_seen", "place_flag", "policy", "rater_labels", "readable_reasons", "record_outcome",
     "record_sighting", "regroup", "resolve_appeal", "reverse_case", "reverse_flag",
     "sample_report", "scan_month", "settings", "SCAN_STEPS", "DETECTOR_LABELS",

@@ -18,11 +18,22 @@ from app.fraud.service.decisions import Context, reverse_flag
 from app.masterdata.models import Technician
 
 
-def list_flags(*, status: str | None = None, area: str | None = None, team: str | None = None,
-               employee_no: str | None = None, detector: str | None = None,
-               month: str | None = None, min_score: float | None = None, page: int = 1,
-               per_page: int = 50):
+EXPORT_LIMIT = 20000
+
+
+def list_flags(*, page: int = 1, per_page: int = 50, **filters):
     """Flags, highest score first, filtered; a page of them."""
+    return db.paginate(_flags_query(**filters), page=page, per_page=per_page, error_out=False)
+
+
+def flags_to_export(**filters) -> list[FraudFlag]:
+    """Every flag the filters keep (at most EXPORT_LIMIT), highest score first."""
+    return list(db.session.scalars(_flags_query(**filters).limit(EXPORT_LIMIT)).unique())
+
+
+def _flags_query(*, status: str | None = None, area: str | None = None, team: str | None = None,
+                 employee_no: str | None = None, detector: str | None = None,
+                 month: str | None = None, min_score: float | None = None):
     query = (select(FraudFlag)
              .options(joinedload(FraudFlag.order), joinedload(FraudFlag.technician))
              .join(Technician, Technician.id == FraudFlag.technician_id))
@@ -40,8 +51,13 @@ def list_flags(*, status: str | None = None, area: str | None = None, team: str 
         query = query.where(FraudFlag.month == month)
     if min_score is not None:
         query = query.where(FraudFlag.score >= min_score)
-    query = query.order_by(FraudFlag.score.desc(), FraudFlag.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query.order_by(FraudFlag.score.desc(), FraudFlag.id)
+
+
+def flags_of_order(order_id: int) -> list[FraudFlag]:
+    """The flags on an order's rating (one at most today; a list keeps the page honest)."""
+    return list(db.session.scalars(select(FraudFlag).where(FraudFlag.order_id == order_id)
+                                   .order_by(FraudFlag.id)))
 
 
 def get_flag(flag_id: int) -> FraudFlag:

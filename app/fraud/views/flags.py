@@ -2,7 +2,9 @@
 reversal; appeals; callback samples. Auditors review; managers run scans and reverse."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from urllib.parse import quote
+
+from flask import Response, current_app, g, request
 
 from app.apidocs.registry import api_doc
 from app.auth.decorators import require_roles
@@ -10,10 +12,12 @@ from app.extensions import db
 from app.fraud import service
 from app.fraud.case_schemas import (
     ConsequenceOut, FraudDecisionIn, FraudPreviewOut, FraudReversalIn)
+from app.fraud.exports import filter_notes, flags_file
 from app.fraud.schemas import (
     FlagOffenceOut, FlagOrderOut, FlagRatingOut, FlagTechnicianOut, FraudAppealIn, FraudAppealOut,
-    FraudAppealResolutionIn, FraudDecisionOut, FraudFlagDetailOut, FraudFlagListOut, FraudFlagOut,
-    FraudFlagQuery, FraudOutcomeIn, FraudSampleIn, FraudSampleOut, FraudScanIn, FraudScanOut)
+    FraudAppealResolutionIn, FraudDecisionOut, FraudFlagDetailOut, FraudFlagExportQuery,
+    FraudFlagListOut, FraudFlagOut, FraudFlagQuery, FraudOutcomeIn, FraudSampleIn, FraudSampleOut,
+    FraudScanIn, FraudScanOut)
 from app.fraud.views.base import (
     CONFLICT_CODES, IF_MATCH, TAGS, audit_outcome, bp, context, expectation, pay_of, settings,
     with_etag)
@@ -40,6 +44,31 @@ def scan():
 def flags():
     args = FraudFlagQuery().load(request.args)
     return FraudFlagListOut().dump(page_body(service.list_flags(**args)))
+
+
+FILE_TYPES = {"csv": "text/csv; charset=utf-8",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/fraud/flags/export")
+@require_roles("auditor")
+@api_doc("稽核标记导出 (every flag the filters keep, highest score first, as format=xlsx (numbers, "
+         "frozen header, filter) or csv (UTF-8 with BOM); at most 20,000 lines)", tags=TAGS,
+         query=FraudFlagExportQuery, responses={200: {"description": "CSV or XLSX file",
+                                                      "content": {m.split(";")[0]: {"schema": {
+                                                          "type": "string", "format": "binary"}}
+                                                          for m in FILE_TYPES.values()}}},
+         errors=(422,))
+def export_flags():
+    args = FraudFlagExportQuery().load(request.args)
+    fmt = args.pop("format")
+    notes = [*filter_notes(args), ("导出人", g.api_key.name)]
+    data = flags_file(service.flags_to_export(**args), fmt,
+                      tz_name=current_app.config["TIMEZONE"], notes=notes)
+    name = quote(f"稽核标记-{args.get('month', '全部')}.{fmt}")
+    return Response(data, content_type=FILE_TYPES[fmt], headers={
+        "Content-Disposition": f"attachment; filename=flags.{fmt}; filename*=UTF-8''{name}",
+        "Cache-Control": "no-store"})
 
 
 def _detail(flag) -> dict:

@@ -13,7 +13,8 @@ from app.rating.service.presence import (
     rating_lines)
 from app.rating.service.recovery import (
     claim_recovery_task, close_recovery_task, connect_import_listeners, get_recovery_task,
-    list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task)
+    list_recovery_tasks, open_recovery_for_dissatisfied_callbacks, open_recovery_task,
+    ratings_of_orders)
 from app.rating.service.replays import find_replay, remember_answer, request_fingerprint
 from app.rating.service.submit import (
     CHANNEL_APP, AlreadyRated, OrderNotFound, RatedOrder, SubmittedRating, rated_order, rating_submitted,
@@ -26,6 +27,7 @@ __all__ = [
     "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",
     "has_bindings", "in_window", "is_bound", "latest_unrated_order", "list_recovery_tasks",
     "month_ratings", "open_recovery_for_dissatisfied_callbacks", "open_recovery_task",
+    "ratings_of_orders",
     "order_by_id", "order_callbacks", "presence_share_by_technician", "rateable_order",
     "rateable_orders", "rateable_orders_page", "rated_order", "rating_lines", "rating_submitted",
     "ratings_of_technician", "recently_rated_orders", "remember_answer", "request_fingerprint",

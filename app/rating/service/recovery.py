@@ -13,7 +13,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.masterdata.models import CallbackResult, Technician, WorkOrder
 from app.masterdata.service import rows_imported
-from app.rating.models import RecoveryTask
+from app.rating.models import Rating, RecoveryTask
 
 
 def open_recovery_task(*, order_id: int, technician_id: int, team: str, area: str, source: str,
@@ -63,6 +63,14 @@ def list_recovery_tasks(*, team: str | None = None, area: str | None = None,
         query = query.where(RecoveryTask.status != "closed", RecoveryTask.due_at < now)
     query = query.order_by(RecoveryTask.due_at, RecoveryTask.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def ratings_of_orders(order_ids: list[int]) -> dict[int, Rating]:
+    """The rating of each order that has one (what the customer said, for the follow-up call)."""
+    if not order_ids:
+        return {}
+    rows = db.session.scalars(select(Rating).where(Rating.order_id.in_(order_ids)))
+    return {row.order_id: row for row in rows}
 
 
 def get_recovery_task(task_id: int) -> RecoveryTask:

@@ -228,3 +228,65 @@ def diverging_stack(rows: list[tuple[str, list[float], float, str]], *, segments
     body.append(f'<line x1="{zero:.1f}" y1="{legend_h}" x2="{zero:.1f}" y2="{height - 4}" '
                 f'stroke="{MUTED}"/>')
     return _svg(width, max(height, 40), body, title)
+
+
+SERIES_COLOURS = ("#0a6cd6", "#c62828", "#1a7f37", "#c77700", "#6f42c1", "#00838f", "#8d6e63",
+                  "#d81b60")
+SERIES_DASHES = ("", "6 3", "2 3", "8 3 2 3")
+
+
+def trend_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *,
+                title: str, percent: bool = True) -> Markup:
+    """One line per named series over the same labelled points (months); None leaves a gap.
+    Colours repeat after eight series, so each line also has its own dash pattern."""
+    width, left, right, bottom = 540, 62, 24, 30
+    legend_rows, x, row = [[]], 10.0, 0
+    for name, _values in series:
+        need = 16 + text_width(name) + 16
+        if x + need > width - 10 and legend_rows[row]:
+            legend_rows.append([])
+            row, x = row + 1, 10.0
+        legend_rows[row].append(name)
+        x += need
+    top = 26 + 18 * len(legend_rows)
+    height = top + 170 + bottom
+    known = [v for _name, values in series for v in values if v is not None]
+    peak = 1.0 if percent else (max(known) if known else 1.0) or 1.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    body = []
+    for frac in (0, 0.25, 0.5, 0.75, 1.0):
+        y = top + plot_h * (1 - frac)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                    f'stroke="{GRID}"/>')
+        tick = (f"{frac * peak:.0%}" if percent else
+                f"{frac * peak:,.0f}" if peak >= 100 else f"{frac * peak:,.2f}")
+        body.append(_text(left - 6, y + 4, tick, anchor="end"))
+    if not known:
+        body.append(_text(left + plot_w / 2, top + plot_h / 2, "无数据"))
+    step = plot_w / max(1, len(labels) - 1)
+    xs = [left + (i * step if len(labels) > 1 else plot_w / 2) for i in range(len(labels))]
+    for x_pos, label in zip(xs, labels):
+        body.append(_text(x_pos, height - 10, label))
+    style = {name: (SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                    SERIES_DASHES[(i // len(SERIES_COLOURS)) % len(SERIES_DASHES)])
+             for i, (name, _values) in enumerate(series)}
+    for row_no, names in enumerate(legend_rows):
+        body += _legend([(style[n][0], n) for n in names], y=20 + 18 * row_no)
+    for name, values in series:
+        colour, dash = style[name]
+        path, pen_down = [], False
+        for x_pos, value in zip(xs, values):
+            if value is None:
+                pen_down = False
+                continue
+            y = top + plot_h * (1 - value / peak)
+            path.append(f'{"L" if pen_down else "M"}{x_pos:.1f},{y:.1f}')
+            pen_down = True
+            shown = f"{value:.1%}" if percent else f"{value:,.2f}"
+            body.append(f'<circle cx="{x_pos:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                        f'<title>{escape(name)} {escape(shown)}</title></circle>')
+        if path:
+            dashes = f' stroke-dasharray="{dash}"' if dash else ""
+            body.append(f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" '
+                        f'stroke-width="2.2"{dashes}/>')
+    return _svg(width, height, body, title)

@@ -96,6 +96,9 @@ def test_team_leader_on_a_phone(app, live_server, browser, scene, screenshot_dir
     page.goto(f"{live_server}/console/imports")
     assert _fits(page), "the imports page is wider than the phone"
     page.screenshot(path=os.path.join(screenshot_dir, "imports-390.png"), full_page=True)
+    page.goto(f"{live_server}/console/reports/trends")
+    assert _fits(page), "the team trends page is wider than the phone"
+    page.screenshot(path=os.path.join(screenshot_dir, "trends-390.png"), full_page=True)
     context.close()
     assert not errors, errors
 
@@ -107,7 +110,8 @@ def test_manager_at_a_desk(app, live_server, browser, scene, screenshot_dir):
     for name, path in (("month", "/console/reports/month"),
                        ("recovery", "/console/recovery"),
                        ("order", f"/console/orders/{scene['order_no']}"),
-                       ("imports", "/console/imports")):
+                       ("imports", "/console/imports"),
+                       ("trends", "/console/reports/trends")):
         page.goto(live_server + path)
         assert _fits(page), f"{path} is wider than the window"
         page.screenshot(path=os.path.join(screenshot_dir, f"{name}-desktop.png"), full_page=True)

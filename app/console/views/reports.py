@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from app.badge import bulk as badge_bulk
-from app.console import pages
+from app.console import charts, pages, trends
 from app.console.views.base import audit, bp, requires, tariff, tz
 from app.errors import Conflict, Unprocessable
 from app.extensions import db
@@ -59,6 +59,23 @@ def month_report():
                                 tz_name=tz(), **who)
     return render_template("console/report_month.html", report=report, month=month, sort=sort,
                            descending=descending, areas=masterdata.teams_by_area(), **who)
+
+
+@bp.get("/reports/trends")
+@requires("reports")
+def trends_report():
+    month, area = _month(request.args.get("month")), request.args.get("area") or None
+    data = trends.team_trends(month=month, tariff=tariff(), tz_name=tz(), area=area)
+    labels = [m[2:] for m in data["months"]]          # "26-10": short enough for six months
+    named = [(f"{t['area']}·{t['team']}", t) for t in data["teams"]]
+    pictures = {
+        key: charts.trend_chart(labels, [(name, t[key]) for name, t in named], title=title,
+                                percent=percent)
+        for key, title, percent in (("participation_rate", "参评率", True),
+                                    ("satisfaction_rate", "满意率", True),
+                                    ("total_pay", "酬金合计（元）", False))}
+    return render_template("console/trends.html", month=month, area=area, data=data,
+                           pictures=pictures, areas=masterdata.teams_by_area())
 
 
 @bp.get("/reports/quarter")

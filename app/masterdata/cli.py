@@ -44,18 +44,23 @@ def _make_command(kind: str):
     @click.option("--allow-rejects", is_flag=True,
                   help=f"exit 0 even when rows were rejected (default: exit {REJECTED_EXIT})")
     @click.option("--quiet", is_flag=True, help="print nothing (errors and the exit code remain)")
+    @click.option("--dry-run", is_flag=True,
+                  help="试导入: read and check every row, say what would change, write nothing "
+                       "(only the import history records the try)")
     @with_appcontext
     def command(path: str, batch_size: int | None, rejects: str | None, allow_rejects: bool,
-                quiet: bool):
+                quiet: bool, dry_run: bool):
         batch_size = batch_size or current_app.config["IMPORT_BATCH_SIZE"]
         reject_file = open(rejects, "w", newline="", encoding="utf-8-sig") if rejects else None
         try:
             writer = RejectsWriter(reject_file) if reject_file else None
-            result = _run(kind, path, batch_size, writer, quiet)
+            result = _run(kind, path, batch_size, writer, quiet, dry_run)
         finally:
             if reject_file:
                 reject_file.close()
         if not quiet:
+            if dry_run:
+                click.echo("试导入，未写入任何数据 (dry run: nothing was written)")
             _summary(spec.label, kind, result, rejects)
         if result.rejected_count and not allow_rejects:
             if not quiet:
@@ -66,8 +71,10 @@ def _make_command(kind: str):
     return command
 
 
-def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, quiet: bool):
-    """The import itself, committing per batch, with a progress bar on a terminal."""
+def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, quiet: bool,
+         dry_run: bool = False):
+    """The import itself, committing per batch (a dry run: once, only its history row), with a
+    progress bar on a terminal."""
     holder: list = []
     show = not quiet and sys.stderr.isatty()
     with open(path, "rb") as source, click.progressbar(
@@ -77,7 +84,8 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
 
         def on_batch(result):
             nonlocal done, last_line
-            db.session.commit()
+            if not dry_run:         # a dry run's rows live in a savepoint it rolls back
+                db.session.commit()
             if holder:
                 bar.update(holder[0].bytes_read - done)
                 done = holder[0].bytes_read
@@ -91,13 +99,14 @@ def _run(kind: str, path: str, batch_size: int, writer: RejectsWriter | None, qu
             result, run = service.import_file(
                 kind, source, fmt="xlsx" if path.lower().endswith(".xlsx") else "csv",
                 batch_size=batch_size, actor=f"cli:{operator()}", channel="cli",
-                filename=os.path.basename(path), on_batch=on_batch, stream_holder=holder,
+                filename=os.path.basename(path), dry_run=dry_run, on_batch=on_batch,
+                stream_holder=holder,
                 on_reject=writer.reject if writer else None,
                 on_header=writer.header if writer else None)
         except AppError as exc:
             db.session.rollback()
             raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
-        audit_cli("import", f"{kind}: {os.path.basename(path)}"[:120],
+        audit_cli("import_dry_run" if dry_run else "import", f"{kind}: {os.path.basename(path)}"[:120],
                   **service.import_details(result, run))
         db.session.commit()     # what the rows_imported listeners wrote, and the audit entry
     return result

@@ -105,3 +105,23 @@ def test_cli_reports_progress_when_not_a_terminal(app, tmp_path):
     path = write(tmp_path, csv_body(TECH_HEADER, "T1,王,13800000001,a,b,c,active"))
     result = app.test_cli_runner().invoke(args=["import", "technicians", str(path)])
     assert "… 1 rows: 1 created" in result.output
+
+
+def test_cli_dry_run_says_what_would_change_and_writes_nothing(app, tmp_path):
+    from app.masterdata.models import ImportRun
+    rows = [f"D{i},赵{i},139000{i:05d},一班,城区,自营,active" for i in range(30)]
+    path = write(tmp_path, csv_body(TECH_HEADER, *rows, "BAD,,1,a,b,c,active"))
+    before = db.session.scalar(select(func.count()).select_from(Technician))
+    tried = app.test_cli_runner().invoke(
+        args=["import", "technicians", str(path), "--dry-run", "--batch-size", "7"])
+    assert tried.exit_code == 3, tried.output                # the bad row is still reported
+    assert "试导入" in tried.output
+    assert "31 rows read, 30 created, 0 updated, 0 unchanged, 1 rejected" in tried.output
+    assert db.session.scalar(select(func.count()).select_from(Technician)) == before
+    run = db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    assert run.dry_run and run.channel == "cli" and run.created == 30
+
+    real = app.test_cli_runner().invoke(
+        args=["import", "technicians", str(path), "--allow-rejects"])
+    assert real.exit_code == 0 and "30 created" in real.output
+    assert db.session.scalar(select(func.count()).select_from(Technician)) == before + 30

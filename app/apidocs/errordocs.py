@@ -18,6 +18,9 @@ GUARDS = [
     Made(422, "invalid_characters", "请求含有不允许的控制字符 (control characters are not allowed)"),
     Made(422, "validation_error", "输入校验失败 (validation failed); details 列出每个字段的问题 "
                                   "(details name each field)"),
+    # Any call can meet the database restarting or failing over (app/errors.py); Retry-After 5.
+    Made(503, "database_unavailable", "数据库暂时不可用，请稍后重试 (database temporarily "
+                                      "unavailable; retry after the Retry-After seconds)"),
 ]
 JSON_GUARD = Made(422, "json_too_deep", "JSON 嵌套过深 (JSON nested too deeply)")
 BODY_LIMIT = Made(413, "payload_too_large", "请求体过大 (the body is larger than this call takes)")

@@ -16,6 +16,7 @@ as dynamic and must be declared with `@api_doc(error_codes=…)`.
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -275,8 +276,19 @@ class Scan:
         return codes
 
 
-@lru_cache(maxsize=1)
+_SCAN_LOCK = threading.Lock()
+
+
 def scan() -> Scan:
+    """The scan of app/, made once per process. Threads asking at the same time (gthread workers,
+    a test's live server) wait for the one making it: CPython's ast parser is not safe to run in
+    several threads at once ("AST constructor recursion depth mismatch")."""
+    with _SCAN_LOCK:
+        return _scan()
+
+
+@lru_cache(maxsize=1)
+def _scan() -> Scan:
     return Scan()
 
 

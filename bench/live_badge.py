@@ -208,8 +208,8 @@ def main() -> None:
         config = workdir / "gunicorn_bench.conf.py"
         config.write_text("# identical settings for both servers: see GUNICORN\n")
         ref_port, ours_port = _free_port(), _free_port()
-        ref = start("ref_live_app:create_ref_app()", ROOT / "bench", env, ref_port, config)
-        ours = start("wsgi:app", ROOT, env, ours_port, config)
+        ref = start("ref_live_app:create_ref_app()", ROOT / "bench", env, ref_port, config, "/hello")
+        ours = start("wsgi:app", ROOT, env, ours_port, config, "/healthz")
         sides = {"ref": (ref, ref_port, "/ref/live", ref_script),
                  "ours": (ours, ours_port, "/api/v1/technician/badge/live", ours_script),
                  "hello": (ref, ref_port, "/hello", None)}

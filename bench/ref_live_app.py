@@ -17,6 +17,7 @@ import math
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from flask import Flask, request
@@ -52,8 +53,10 @@ def create_ref_app() -> Flask:
             return {"error": "unauthorized"}, 401
         with engine.connect() as conn:
             row = conn.execute(ISSUER_STATE, {"user_id": claims.user_id,
-                                              "token_version": claims.token_version}).first()
-        if row is None or row.status != "active" or row.version is None or row.revoked_at:
+                                              "token_version": claims.token_version,
+                                              "today": date.today()}).first()
+        if row is None or row.status != "active" or row.version is None or row.revoked_at \
+                or row.suspended_until is not None:
             return {"error": "forbidden"}, 403
         now = time.time()
         token = encode_live_token(keys, technician_id=row.technician_id, version=row.version,

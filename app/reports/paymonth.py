@@ -93,7 +93,6 @@ def live_facts(ctx: MonthContext, tariff: Tariff, who: TechnicianFilter, *,
                money: bool = True) -> dict[int, PayFacts]:
     """Every technician's facts for the month, from grouped queries (money=False: only what the
     assessment score needs — orders, urges and items — for rankings of past months)."""
-    payqueries.roomy_sorts()
     facts: dict[int, PayFacts] = {}
 
     def of(tid: int) -> PayFacts:
@@ -163,6 +162,7 @@ def live_pay_rows(*, month: str, tariff: Tariff, tz_name: str,
 def live_score_rows(*, month: str, tariff: Tariff, tz_name: str) -> list[dict]:
     """What a ranking needs of a month, without its money: each technician with a completed
     order, their score, orders and vetoes."""
+    payqueries.roomy_sorts()        # month_context does it for the other callers of live_facts
     start, end = month_bounds(month, tz_name)
     ctx = MonthContext(period=Period(month, start, end), bonus_quarter="",
                        frauds=fraud_service.confirmed_frauds_by_technician([month]),

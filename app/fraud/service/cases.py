@@ -132,6 +132,25 @@ def place_flag(flag: FraudFlag, now: datetime | None = None) -> FraudCase:
 
 # --- The queue --------------------------------------------------------------------------------
 
+def flag_conditions(*, area: str | None = None, team: str | None = None,
+                    employee_no: str | None = None, detector: str | None = None,
+                    month: str | None = None) -> list:
+    """The queue filters as conditions on a flag joined to its technician (the flag list and
+    the case queue filter alike)."""
+    conditions = []
+    if area:
+        conditions.append(Technician.area == area)
+    if team:
+        conditions.append(Technician.team == team)
+    if employee_no:
+        conditions.append(Technician.employee_no == employee_no)
+    if detector:
+        conditions.append(FraudFlag.detectors.contains(f",{detector},", autoescape=True))
+    if month:
+        conditions.append(FraudFlag.month == month)
+    return conditions
+
+
 def list_cases(*, status: str | None = None, area: str | None = None, team: str | None = None,
                employee_no: str | None = None, detector: str | None = None,
                month: str | None = None, min_score: float | None = None, page: int = 1,
@@ -142,21 +161,12 @@ def list_cases(*, status: str | None = None, area: str | None = None, team: str 
         query = query.where(FraudCase.status == status)
     if min_score is not None:
         query = query.where(FraudCase.score >= min_score)
-    member = select(FraudFlag.id).where(FraudFlag.case_id == FraudCase.id)
-    if area or team or employee_no:
-        member = member.join(Technician, Technician.id == FraudFlag.technician_id)
-        if area:
-            member = member.where(Technician.area == area)
-        if team:
-            member = member.where(Technician.team == team)
-        if employee_no:
-            member = member.where(Technician.employee_no == employee_no)
-    if detector:
-        member = member.where(FraudFlag.detectors.contains(f",{detector},", autoescape=True))
-    if month:
-        member = member.where(FraudFlag.month == month)
-    if any((area, team, employee_no, detector, month)):
-        query = query.where(member.exists())
+    conditions = flag_conditions(area=area, team=team, employee_no=employee_no,
+                                 detector=detector, month=month)
+    if conditions:
+        query = query.where(
+            select(FraudFlag.id).join(Technician, Technician.id == FraudFlag.technician_id)
+            .where(FraudFlag.case_id == FraudCase.id, *conditions).exists())
     query = query.order_by(FraudCase.score.desc(), FraudCase.flag_count.desc(), FraudCase.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

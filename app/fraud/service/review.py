@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.fraud.models import FraudAppeal, FraudDecision, FraudFlag, FraudOffence
+from app.fraud.service.cases import flag_conditions
 from app.fraud.service.decisions import Context, reverse_flag
 from app.masterdata.models import Technician
 
@@ -39,16 +40,8 @@ def _flags_query(*, status: str | None = None, area: str | None = None, team: st
              .join(Technician, Technician.id == FraudFlag.technician_id))
     if status:
         query = query.where(FraudFlag.status == status)
-    if area:
-        query = query.where(Technician.area == area)
-    if team:
-        query = query.where(Technician.team == team)
-    if employee_no:
-        query = query.where(Technician.employee_no == employee_no)
-    if detector:
-        query = query.where(FraudFlag.detectors.contains(f",{detector},", autoescape=True))
-    if month:
-        query = query.where(FraudFlag.month == month)
+    query = query.where(*flag_conditions(area=area, team=team, employee_no=employee_no,
+                                         detector=detector, month=month))
     if min_score is not None:
         query = query.where(FraudFlag.score >= min_score)
     return query.order_by(FraudFlag.score.desc(), FraudFlag.id)

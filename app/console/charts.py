@@ -57,6 +57,16 @@ def _text(x: float, y: float, text, *, anchor: str = "middle", size: int = MIN_F
             f'fill="{colour}" font-weight="{weight}">{escape(text)}</text>')
 
 
+def _grid(left: float, right: float, top: float, plot_h: float, tick) -> list[str]:
+    """Five horizontal grid lines over a plot, each labelled on the left by `tick(fraction)`."""
+    body = []
+    for frac in (0, 0.25, 0.5, 0.75, 1.0):
+        y = top + plot_h * (1 - frac)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_text(left - 6, y + 4, tick(frac), anchor="end"))
+    return body
+
+
 def star_bars(counts: dict[str, int], *, title: str = "星级分布") -> Markup:
     """Vertical bars of orders per effective star, 5★ first."""
     width, height, top, bottom = 420, 200, 24, 28
@@ -85,13 +95,8 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str = "参评�
     known = [v for _, v in points if v is not None]
     peak = 1.0 if percent else (max(known) if known else 1.0) or 1.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    body = []
-    for frac in (0, 0.25, 0.5, 0.75, 1.0):
-        y = top + plot_h * (1 - frac)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-                    f'stroke="{GRID}"/>')
-        body.append(_text(left - 6, y + 4, f"{frac * peak:.0%}" if percent else f"{frac * peak:g}",
-                          anchor="end", size=MIN_FONT))
+    body = _grid(left, width - right, top, plot_h,
+                 lambda frac: f"{frac * peak:.0%}" if percent else f"{frac * peak:g}")
     body += _legend([(BRAND, title)])
     step = plot_w / max(1, len(points) - 1) if len(points) > 1 else 0
     coords = []
@@ -253,14 +258,9 @@ def trend_chart(labels: list[str], series: list[tuple[str, list[float | None]]],
     known = [v for _name, values in series for v in values if v is not None]
     peak = 1.0 if percent else (max(known) if known else 1.0) or 1.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    body = []
-    for frac in (0, 0.25, 0.5, 0.75, 1.0):
-        y = top + plot_h * (1 - frac)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-                    f'stroke="{GRID}"/>')
-        tick = (f"{frac * peak:.0%}" if percent else
-                f"{frac * peak:,.0f}" if peak >= 100 else f"{frac * peak:,.2f}")
-        body.append(_text(left - 6, y + 4, tick, anchor="end"))
+    body = _grid(left, width - right, top, plot_h,
+                 lambda frac: f"{frac * peak:.0%}" if percent else
+                 f"{frac * peak:,.0f}" if peak >= 100 else f"{frac * peak:,.2f}")
     if not known:
         body.append(_text(left + plot_w / 2, top + plot_h / 2, "无数据"))
     step = plot_w / max(1, len(labels) - 1)

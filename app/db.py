@@ -1,6 +1,9 @@
 """Declarative base, naming convention and the column types shared by every domain."""
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from datetime import datetime, timezone
 from functools import cache
 
@@ -108,8 +111,79 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    queue = _WriterQueue.for_database(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails with "database is locked" when another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if queue is not None:
+            queue.enter(connection.connection.dbapi_connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queue is not None:
+                queue.leave(connection.connection.dbapi_connection)
+            raise
+
+    if queue is not None:
+        _leave_after(engine.dialect, "do_commit", queue)
+        _leave_after(engine.dialect, "do_rollback", queue)
+
+
+def _leave_after(dialect, method: str, queue: _WriterQueue) -> None:
+    """Wrap the dialect's commit or rollback so the writer queue is left once the database's own
+    lock is released."""
+    done = getattr(dialect, method)
+
+    def wrapped(dbapi_connection):
+        try:
+            done(dbapi_connection)
+        finally:
+            queue.leave(dbapi_connection)
+    setattr(dialect, method, wrapped)
+
+
+class _WriterQueue:
+    """Writers to one SQLite file wait their turn on an `flock` of a file beside it.
+
+    SQLite's own wait for a busy database polls with sleeps that grow to 100 ms: under load two
+    workers that both write wait far longer than the other's transaction lasts (p99 of the rating
+    call 77 ms at 600 requests/s). The kernel wakes a process blocked in `flock` the moment the
+    lock is released. The database lock stays the rule (busy_timeout still covers writers that
+    do not take this lock, such as the sqlite3 shell); this only orders our own writers.
+
+    A thread that already holds the lock through another connection (a nested transaction on a
+    second connection) does not wait for itself: it goes straight to SQLite's lock as before.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.held: dict[int, int] = {}          # id(DBAPI connection) -> file descriptor
+        self.local = threading.local()
+
+    @classmethod
+    def for_database(cls, database: str | None) -> _WriterQueue | None:
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(f"{os.path.abspath(database)}-writers")
+
+    def enter(self, dbapi_connection) -> None:
+        if getattr(self.local, "depth", 0):
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.held[id(dbapi_connection)] = fd
+        self.local.depth = 1
+
+    def leave(self, dbapi_connection) -> None:
+        # The pool's reset on return rolls back through its proxy of the DBAPI connection.
+        dbapi_connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        fd = self.held.pop(id(dbapi_connection), None)
+        if fd is not None:
+            self.local.depth = 0
+            os.close(fd)                      # closing the descriptor releases its lock

@@ -63,6 +63,8 @@ def in_rating_window(completed_at: datetime, now: datetime, window_days: int) ->
 
 def clean_comment(text: str) -> str:
     """Drop control characters (keeping line breaks) and surrounding blanks; emoji stay as written."""
+    if text.isprintable():      # nothing to drop (no Cc/Cf character, no line break): most comments
+        return text.strip()
     kept = "".join(ch for ch in text
                    if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf")
                    or ch == "\u200d")        # zero-width joiner holds multi-part emoji together

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, case, func, select
 
+from app.db import execute_core
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
@@ -223,7 +224,7 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
     recent = [facts]
     last = order.technician_last_rated_at
     if last is not None and last >= rating.created_at - burst_window:
-        recent = [_to_facts(r) for r in db.session.execute(_recent_ratings_query(), {
+        recent = [_to_facts(r) for r in execute_core(db.session, _recent_ratings_query(), {
             "technician_id": rating.technician_id, "until": rating.created_at,
             "since": rating.created_at - burst_window * 3})]
         if not any(r.rating_id == rating.id for r in recent):

@@ -48,6 +48,19 @@ def test_a_burst_of_late_ratings_is_flagged_from_the_third_on(client):
     assert flag_of(ids[2]).detector_ids == ["burst"]
 
 
+def test_a_fresh_order_rated_inside_a_burst_of_late_ones_is_flagged_with_them(client):
+    # The new rating is not late itself, but the burst it joins is: the check must still look.
+    technician = factories.technician()
+    long_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    late = [rate(client, factories.order(technician=technician, completed_at=long_ago))
+            for _ in range(3)]
+    fresh = rate(client, factories.order(technician=technician,
+                                         completed_at=datetime.now(timezone.utc)
+                                         - timedelta(minutes=20)))
+    assert flag_of(late[2]).detector_ids == ["burst"]
+    assert flag_of(fresh) is not None and flag_of(fresh).detector_ids == ["burst"]
+
+
 def test_ratings_close_to_their_own_completion_are_no_burst(client):
     technician = factories.technician()
     just_now = datetime.now(timezone.utc) - timedelta(minutes=20)

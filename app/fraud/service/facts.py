@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.db import execute_core
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
 from app.fraud.detectors.outliers import FAST_MINUTES
+from app.fraud.detectors.timing import AWAY
 from app.fraud.detectors.run import ScanContext
 from app.fraud.detectors.selection import CallbackCounts
 from app.fraud.models import TechnicianSighting
@@ -224,9 +226,15 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
     recent = [facts]
     last = order.technician_last_rated_at
     if last is not None and last >= rating.created_at - burst_window:
-        recent = [_to_facts(r) for r in execute_core(db.session, _recent_ratings_query(), {
-            "technician_id": rating.technician_id, "until": rating.created_at,
-            "since": rating.created_at - burst_window * 3})]
+        # A burst scores only when one of its ratings came late after its order's completion:
+        # unless this one did, the query returns the technician's ratings only if one of them
+        # may have (its order completed `AWAY` before the newest rating), and nothing otherwise.
+        late = order.completed_at is None or rating.created_at - order.completed_at > AWAY
+        recent = [_to_facts(r) for r in execute_core(
+            db.session, _recent_ratings_query(only_if_late=not late), {
+                "technician_id": rating.technician_id, "until": rating.created_at,
+                "since": rating.created_at - burst_window * 3,
+                "late_before": rating.created_at - AWAY})]
         if not any(r.rating_id == rating.id for r in recent):
             recent.append(facts)
     return ScanContext(
@@ -238,12 +246,20 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
 
 
 @cache
-def _recent_ratings_query() -> Select:
+def _recent_ratings_query(*, only_if_late: bool) -> Select:
     # Built once: it runs at submission whenever the technician was rated minutes before.
-    return _facts_query(
-        Rating.technician_id == bindparam("technician_id"),
-        Rating.created_at >= bindparam("since", type_=Rating.created_at.type),
-        Rating.created_at <= bindparam("until", type_=Rating.created_at.type))
+    def recent(rating):
+        return (rating.technician_id == bindparam("technician_id"),
+                rating.created_at >= bindparam("since", type_=Rating.created_at.type),
+                rating.created_at <= bindparam("until", type_=Rating.created_at.type))
+    conditions = recent(Rating)
+    if only_if_late:
+        other, order = aliased(Rating), aliased(WorkOrder)
+        conditions += (exists().where(
+            order.id == other.order_id, *recent(other),
+            or_(order.completed_at.is_(None),
+                order.completed_at < bindparam("late_before", type_=WorkOrder.completed_at.type))),)
+    return _facts_query(*conditions)
 
 
 def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,

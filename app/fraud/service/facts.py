@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, bindparam, case, func, select
 
 from app.db import execute_core
 from app.extensions import db
@@ -20,7 +19,7 @@ from app.fraud.models import TechnicianSighting
 from app.identity.models import TechnicianBinding, WeChatUser
 from app.masterdata.models import BroadbandAccount, CallbackResult, Technician, WorkOrder
 from app.rating.models import Rating
-from app.rating.service import SubmittedRating
+from app.rating.service import RECENT_RATINGS, SubmittedRating
 
 # Ratings are given up to the rating window after completion; the address crowd count looks at
 # the ratings around the month, not only those of its orders.
@@ -224,17 +223,10 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
         client_ip=rating.client_ip, user_agent=rating.user_agent,
         presence=rating.presence)
     recent = [facts]
-    last = order.technician_last_rated_at
-    if last is not None and last >= rating.created_at - burst_window:
-        # A burst scores only when one of its ratings came late after its order's completion:
-        # unless this one did, the query returns the technician's ratings only if one of them
-        # may have (its order completed `AWAY` before the newest rating), and nothing otherwise.
-        late = order.completed_at is None or rating.created_at - order.completed_at > AWAY
-        recent = [_to_facts(r) for r in execute_core(
-            db.session, _recent_ratings_query(only_if_late=not late), {
-                "technician_id": rating.technician_id, "until": rating.created_at,
-                "since": rating.created_at - burst_window * 3,
-                "late_before": rating.created_at - AWAY})]
+    if _may_join_a_burst(rating, burst_window):
+        recent = [_to_facts(r) for r in execute_core(db.session, _recent_ratings_query(), {
+            "technician_id": rating.technician_id, "until": rating.created_at,
+            "since": rating.created_at - RECENT_RATINGS})]
         if not any(r.rating_id == rating.id for r in recent):
             recent.append(facts)
     return ScanContext(
@@ -245,21 +237,28 @@ def submission_context(rating: SubmittedRating, *, burst_window: timedelta,
     )
 
 
+def _may_join_a_burst(rating: SubmittedRating, burst_window: timedelta) -> bool:
+    """Whether the burst detector could score this rating, from what its submission read: the
+    technician was rated within `burst_window` before, and a burst scores only when one of its
+    ratings came late (`AWAY`) after its order's completion — this one, or one of the technician's
+    last RECENT_RATINGS (whose orders then completed `AWAY` before now at the latest)."""
+    order = rating.order
+    last = order.technician_last_rated_at
+    if last is None or last < rating.created_at - burst_window:
+        return False
+    late_before = rating.created_at - AWAY
+    first = order.technician_recent_first_completion
+    return (order.completed_at is None or order.completed_at < late_before
+            or (first is not None and first < late_before))
+
+
 @cache
-def _recent_ratings_query(*, only_if_late: bool) -> Select:
+def _recent_ratings_query() -> Select:
     # Built once: it runs at submission whenever the technician was rated minutes before.
-    def recent(rating):
-        return (rating.technician_id == bindparam("technician_id"),
-                rating.created_at >= bindparam("since", type_=Rating.created_at.type),
-                rating.created_at <= bindparam("until", type_=Rating.created_at.type))
-    conditions = recent(Rating)
-    if only_if_late:
-        other, order = aliased(Rating), aliased(WorkOrder)
-        conditions += (exists().where(
-            order.id == other.order_id, *recent(other),
-            or_(order.completed_at.is_(None),
-                order.completed_at < bindparam("late_before", type_=WorkOrder.completed_at.type))),)
-    return _facts_query(*conditions)
+    return _facts_query(
+        Rating.technician_id == bindparam("technician_id"),
+        Rating.created_at >= bindparam("since", type_=Rating.created_at.type),
+        Rating.created_at <= bindparam("until", type_=Rating.created_at.type))
 
 
 def record_sighting(*, technician_id: int, client_ip: str | None, user_agent: str | None,

@@ -17,11 +17,12 @@ from app.rating.service.recovery import (
     ratings_of_orders)
 from app.rating.service.replays import find_replay, remember_answer, request_fingerprint
 from app.rating.service.submit import (
-    CHANNEL_APP, AlreadyRated, OrderNotFound, RatedOrder, SubmittedRating, rated_order, rating_submitted,
-    submit_rating, tag_catalogue)
+    CHANNEL_APP, RECENT_RATINGS, AlreadyRated, OrderNotFound, RatedOrder, SubmittedRating,
+    rated_order, rating_submitted, submit_rating, tag_catalogue)
 
 __all__ = [
-    "AlreadyRated", "CHANNEL_APP", "CustomerOrder", "OrderNotFound", "PresenceShare", "RatedOrder",
+    "AlreadyRated", "CHANNEL_APP", "RECENT_RATINGS", "CustomerOrder", "OrderNotFound",
+    "PresenceShare", "RatedOrder",
     "RatingLine", "SubmittedRating", "add_follow_up", "claim_recovery_task", "close_recovery_task",
     "completions_with_rating", "connect_import_listeners", "count_lines", "customer_order",
     "describe_order", "effective_orders", "effective_star_of", "find_replay", "get_recovery_task",

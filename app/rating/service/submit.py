@@ -12,6 +12,7 @@ from functools import cache
 
 from blinker import Namespace
 from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.badge.models import Presence
 from app.db import UTCDateTime, execute_core, insert_unless_duplicate, utcnow
@@ -30,6 +31,10 @@ from app.rating.tags import Tag, load_catalogue, tag_stars
 # submission land (or fail) together with the rating.
 signals = Namespace()
 rating_submitted = signals.signal("rating-submitted")
+
+# How far back the submission looks at the technician's other ratings (for the submission-time
+# fraud checks: a burst is judged on the technician's ratings of the last half hour).
+RECENT_RATINGS = timedelta(minutes=30)
 
 # Which WeChat app's openid identifies the rater on each channel.
 CHANNEL_APP = {"miniprogram": "mp", "h5": "oa", "sms_link": "oa"}
@@ -69,6 +74,8 @@ class RatedOrder:
     rater_is_any_technician: bool   # bound to some technician, this order's or another's
     has_callbacks: bool
     technician_last_rated_at: datetime | None    # the technician's latest rating before this one
+    # The earliest completion among the technician's orders rated in the last RECENT_RATINGS.
+    technician_recent_first_completion: datetime | None
     rater_present: bool             # scanned this technician's live badge within PRESENCE_HOURS
 
     @classmethod
@@ -125,7 +132,8 @@ def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[s
     `presence_hours` (never a reason to refuse one)."""
     now = now or utcnow()
     order = rated_order(order_no, rater, channel=channel,
-                        present_since=now - timedelta(hours=presence_hours))
+                        present_since=now - timedelta(hours=presence_hours),
+                        recent_since=now - RECENT_RATINGS)
     if order is not None and order.rater_is_technician:
         # Only the order's own technician learns that it exists: it is theirs.
         raise Forbidden("装维人员不能评价自己的工单 (technicians cannot rate their own orders)",
@@ -168,12 +176,13 @@ def submit_rating(*, rater: TokenClaims, order_no: str, stars: int, tags: list[s
 
 
 def rated_order(order_no: str, rater: TokenClaims, *, channel: str,
-                present_since: datetime) -> RatedOrder | None:
+                present_since: datetime, recent_since: datetime) -> RatedOrder | None:
     """The order as `rater` would rate it on `channel`, or None when there is no such order.
     Raises InvalidUserToken when the claims' token version is no longer the user's."""
     row = execute_core(db.session, _rated_order_query(), {
         "order_no": order_no, "user_id": rater.user_id, "token_version": rater.token_version,
-        "openid_app": CHANNEL_APP[channel], "present_since": present_since}).one_or_none()
+        "openid_app": CHANNEL_APP[channel], "present_since": present_since,
+        "recent_since": recent_since}).one_or_none()
     if row is None:
         raise InvalidUserToken()
     return None if row.id is None else RatedOrder.from_row(row)
@@ -185,6 +194,7 @@ def _rated_order_query():
     # Anchored on the rater's row with the token's version, the order outer-joined: no row means
     # a revoked token, a row without an order means no such order.
     user_id = WeChatUser.id
+    recent_order = aliased(WorkOrder)
     return select(
         WorkOrder.id, WorkOrder.order_no, WorkOrder.status, WorkOrder.completed_at,
         WorkOrder.technician_id, Technician.employee_no, Technician.team, Technician.area,
@@ -205,6 +215,11 @@ def _rated_order_query():
         exists().where(CallbackResult.order_id == WorkOrder.id).label("has_callbacks"),
         select(func.max(Rating.created_at)).where(Rating.technician_id == WorkOrder.technician_id)
         .scalar_subquery().label("technician_last_rated_at"),
+        select(func.min(recent_order.completed_at)).select_from(Rating)
+        .join(recent_order, recent_order.id == Rating.order_id)
+        .where(Rating.technician_id == WorkOrder.technician_id,
+               Rating.created_at >= bindparam("recent_since", type_=UTCDateTime))
+        .scalar_subquery().label("technician_recent_first_completion"),
         # Presence rides in the same query: the (user, technician, step) key's index finds it.
         exists().where(Presence.user_id == user_id,
                        Presence.technician_id == WorkOrder.technician_id,

@@ -48,6 +48,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+# Execution option of a connection that only reads (SQLite: a deferred transaction, no write lock).
+READ_ONLY = "app_read_only"
+
+
 def execute_core(session: Session, statement, params: dict):
     """Run a statement that loads no entities on the session's connection, in its transaction:
     on the hottest paths the ORM's per-statement bookkeeping (about 50 µs of CPU) buys nothing."""
@@ -65,6 +69,7 @@ def read_core(session: Session, statement, params: dict) -> list:
     bind = session.get_bind()
     if isinstance(bind, Engine) and not session.in_transaction():
         with bind.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
             return connection.execute(statement, params).all()
     return session.connection().execute(statement, params).all()
 
@@ -115,6 +120,11 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.get_execution_options().get(READ_ONLY):
+            # A reader (read_core) takes no lock: in WAL mode it sees the last commit and
+            # neither waits for writers nor makes them wait.
+            connection.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails with "database is locked" when another writer got in between.
         if queue is not None:

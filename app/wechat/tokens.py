@@ -60,6 +60,11 @@ class RedisTokenStore:
                 return token
             if self.redis.set(lock_key, "1", nx=True, ex=LEASE_SECONDS):
                 try:
+                    # Another worker may have stored a token and let the lease go between our
+                    # read and our claim: then there is nothing to refresh.
+                    token = self.redis.get(key)
+                    if _usable(token, stale):
+                        return token
                     token, expires_in = fetch()
                     self.redis.set(key, token, ex=max(60, expires_in - EXPIRY_MARGIN))
                     return token
@@ -115,6 +120,12 @@ class DatabaseTokenStore:
             if _usable(token, stale):
                 return token
             if self._claim(appid):
+                # Another worker may have stored a token and let the lease go between our read
+                # and our claim: then there is nothing to refresh.
+                token = self._read(appid)
+                if _usable(token, stale):
+                    self._store(appid, None)
+                    return token
                 try:
                     token, expires_in = fetch()
                 except BaseException:

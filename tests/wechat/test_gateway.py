@@ -151,6 +151,52 @@ def _concurrent_refresh_stale(store, stale):
     return set(results), len(fetches)
 
 
+def _first_read_misses(read):
+    """A read that, the first time, answers as it would have a moment earlier: before another
+    worker stored its token and let the lease go."""
+    calls = []
+
+    def stale_once(*args):
+        calls.append(1)
+        return None if len(calls) == 1 else read(*args)
+    return stale_once
+
+
+def test_database_token_store_does_not_refetch_a_token_stored_after_its_read(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'tokens.db'}")
+    WeChatAccessToken.__table__.create(engine)
+    store = DatabaseTokenStore(engine)
+    assert store.get_or_refresh("wxA", lambda: ("token-1", 7200)) == "token-1"   # lease free
+    store._read = _first_read_misses(store._read)
+    fetches = []
+    token = store.get_or_refresh("wxA", lambda: fetches.append(1) or ("token-2", 7200))
+    assert (token, fetches) == ("token-1", [])
+    # …and the lease it claimed is free again for the next real refresh.
+    assert store.get_or_refresh("wxA", lambda: ("token-3", 7200), stale="token-1") == "token-3"
+
+
+def test_redis_token_store_does_not_refetch_a_token_stored_after_its_read(redis_url):
+    import uuid
+
+    import redis
+    client = redis.Redis.from_url(redis_url, decode_responses=True, socket_connect_timeout=0.5)
+    store = RedisTokenStore(client, prefix=f"test:{uuid.uuid4().hex}:")
+    assert store.get_or_refresh("wxA", lambda: ("token-1", 7200)) == "token-1"
+
+    class FirstGetMisses:
+        def __init__(self, real):
+            self.real, self.get = real, _first_read_misses(real.get)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    store.redis = FirstGetMisses(client)
+    fetches = []
+    token = store.get_or_refresh("wxA", lambda: fetches.append(1) or ("token-2", 7200))
+    assert (token, fetches) == ("token-1", [])
+    assert store.get_or_refresh("wxA", lambda: ("token-3", 7200), stale="token-1") == "token-3"
+
+
 def test_redis_token_store_refreshes_once(redis_url):
     import redis
     client = redis.Redis.from_url(redis_url, decode_responses=True, socket_connect_timeout=0.5)

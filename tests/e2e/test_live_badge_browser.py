@@ -2,7 +2,8 @@
 decoder reads each one), keeps its last code through a network drop for one step, and a customer
 who scans it and rates has presence; a relative rating from an SMS link at home has none.
 
-Steps are LIVE_BADGE_STEP_SECONDS=4 here (30 in production) so the page turns over a few codes in
+Steps are LIVE_BADGE_STEP_SECONDS=6 here (30 in production; long enough that a busy CI machine
+still reads and requests a code inside its step) so the page turns over a few codes in
 seconds of real time; the browser's own timers drive it, as on a phone.
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ from app.rating.models import Rating
 zxingcpp = pytest.importorskip("zxingcpp")
 pytestmark = pytest.mark.real_commits
 
-STEP = 4
+STEP = 6
 WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
              "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 NetType/WIFI")
 SAFARI_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "

@@ -140,6 +140,13 @@ def configure_engine_events(engine: Engine) -> None:
         _leave_after(engine.dialect, "do_commit", queue)
         _leave_after(engine.dialect, "do_rollback", queue)
 
+        # A connection the pool closes or invalidates mid-transaction (no commit, no rollback)
+        # leaves the queue too: its database lock went with it.
+        @event.listens_for(engine, "close")
+        @event.listens_for(engine, "invalidate")
+        def _on_gone(dbapi_connection, _record, *_exception):
+            queue.leave(dbapi_connection)
+
 
 def _leave_after(dialect, method: str, queue: _WriterQueue) -> None:
     """Wrap the dialect's commit or rollback so the writer queue is left once the database's own

@@ -91,3 +91,16 @@ def _write_once(engine) -> str:
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO visits (who) VALUES ('next')"))
     return "ok"
+
+
+def test_a_connection_invalidated_mid_transaction_hands_the_queue_on(engine):
+    connection = engine.connect()
+    connection.begin()
+    connection.execute(text("INSERT INTO visits (who) VALUES ('lost')"))
+    connection.invalidate()         # what the pool does with a connection it considers broken
+    connection.close()
+    done = []
+    thread = threading.Thread(target=lambda: done.append(_write_once(engine)))
+    thread.start()
+    thread.join(timeout=10)
+    assert done == ["ok"]

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from flask import Flask, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("app.access")
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -96,7 +97,7 @@ def init_logging(app: Flask) -> None:
 
     @app.before_request
     def _assign_request_id():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
         g.request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)
         g.request_started = time.perf_counter()
 

@@ -33,7 +33,8 @@ def policy(nonce: str | None) -> str:
 
 
 def _headers(response):
-    if response.mimetype != "text/html" or request.blueprint in EXEMPT_BLUEPRINTS:
+    if not (response.content_type or "").startswith("text/html") \
+            or request.blueprint in EXEMPT_BLUEPRINTS:
         return response
     if "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = policy(request.environ.get(NONCE_KEY))

@@ -236,6 +236,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # JSON access lines are written in batches at most this late (0: each at once).
+        "ACCESS_LOG_FLUSH_MS": _int("ACCESS_LOG_FLUSH_MS", 250),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),

@@ -5,11 +5,14 @@ request through the reverse proxy and our logs; otherwise we make one.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
+import random
 import re
-import secrets
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -62,10 +65,56 @@ class StderrHandler(logging.StreamHandler):
 
     def write_line(self, line: str) -> None:
         """A line formatted by the caller, written as `emit` would (same lock, same stream)."""
+        self.write_lines([line])
+
+    def write_lines(self, lines: list[str]) -> None:
         with self.lock:
             stream = sys.stderr
-            stream.write(line + self.terminator)
+            stream.write("".join(line + self.terminator for line in lines))
             stream.flush()
+
+
+class BufferedLines:
+    """Access lines handed to the handler in batches, each at most `delay` seconds after it was
+    made (and at once when `size` are waiting, or when the process exits).
+
+    Every write to stderr is a system call that lets go of the interpreter lock; in a threaded
+    worker under load each one then waits for the lock again behind the other threads, which made
+    one access line cost more than serving a cached badge QR image (bench/badge_qr_serving.py).
+    A quiet process still writes within `delay`: a small thread of its own flushes, started in
+    each process on its first line (a preloaded master forks workers without it).
+    """
+
+    def __init__(self, handler: StderrHandler, *, delay: float, size: int = 256):
+        self.handler, self.delay, self.size = handler, delay, size
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+        self.flusher_pid: int | None = None
+        atexit.register(self.flush)
+
+    def add(self, line: str) -> None:
+        with self.lock:
+            self.lines.append(line)
+            full = len(self.lines) >= self.size
+            start = self.flusher_pid != os.getpid()
+            if start:
+                self.flusher_pid = os.getpid()
+        if start:
+            threading.Thread(target=self._flush_every_delay, name="access-log-flush",
+                             daemon=True).start()
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            lines, self.lines = self.lines, []
+        if lines:
+            self.handler.write_lines(lines)
+
+    def _flush_every_delay(self) -> None:
+        while True:
+            time.sleep(self.delay)
+            self.flush()
 
 
 def _access_line(request_id, fields: dict) -> str:
@@ -90,6 +139,8 @@ def init_logging(app: Flask) -> None:
     else:
         handler.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    delay = app.config["ACCESS_LOG_FLUSH_MS"] / 1000
+    write_access = BufferedLines(handler, delay=delay).add if delay > 0 else handler.write_line
     root = logging.getLogger("app")
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
@@ -98,7 +149,9 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def _assign_request_id():
         incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
-        g.request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)
+        # Not secret, only unique: drawn without a system call (the random module reseeds in
+        # every forked worker, so workers do not repeat each other's ids).
+        g.request_id = incoming if _VALID_ID.match(incoming) else f"{random.getrandbits(128):032x}"
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -115,7 +168,7 @@ def init_logging(app: Flask) -> None:
                   "remote_addr": request.remote_addr}
         if fast_access is not None and not access_log.handlers and access_log.propagate \
                 and root.handlers == [fast_access]:
-            fast_access.write_line(_access_line(request_id, fields))
+            write_access(_access_line(request_id, fields))
         else:
             access_log.info("request", extra=fields)
         return response

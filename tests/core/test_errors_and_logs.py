@@ -1,5 +1,9 @@
 """One JSON error format everywhere; a request id on every response and log line."""
 import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +32,7 @@ def test_wrong_method_is_json_405_with_allow(client):
 @pytest.fixture
 def crashing_app(tmp_path):
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
-                      "SECRET_KEY": "x", "TESTING": False})
+                      "SECRET_KEY": "x", "TESTING": False, "ACCESS_LOG_FLUSH_MS": 0})
 
     @app.get("/boom")
     def boom():
@@ -67,3 +71,36 @@ def test_access_log_is_structured_json_with_request_id(capfd, crashing_app):
     assert access[-1]["request_id"] == "trace-9"
     assert access[-1]["path"] == "/healthz" and access[-1]["status"] == 200
     assert isinstance(access[-1]["duration_ms"], float)
+
+
+def _access_lines(capfd) -> list[dict]:
+    return [entry for entry in (json.loads(line) for line in capfd.readouterr().err.splitlines()
+                                if line.startswith("{")) if entry["logger"] == "app.access"]
+
+
+def test_batched_access_lines_are_written_within_their_delay(capfd, tmp_path):
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                      "SECRET_KEY": "x", "ACCESS_LOG_FLUSH_MS": 100})
+    client = app.test_client()
+    for n in range(3):
+        client.get("/healthz", headers={"X-Request-ID": f"batch-{n}"})
+    seen, deadline = [], time.monotonic() + 10      # a bound for a busy machine, not a target
+    while len(seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        seen += _access_lines(capfd)
+    assert [entry["request_id"] for entry in seen] == ["batch-0", "batch-1", "batch-2"]
+
+
+def test_access_lines_still_waiting_are_written_when_the_process_exits(tmp_path):
+    script = f"""
+import sys
+from app import create_app
+app = create_app({{"APP_ENV": "testing", "DATABASE_URL": "sqlite:///{tmp_path}/x.db",
+                  "SECRET_KEY": "x", "ACCESS_LOG_FLUSH_MS": 600000}})
+app.test_client().get("/healthz", headers={{"X-Request-ID": "last-words"}})
+sys.exit(0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=str(Path(__file__).parents[2]))
+    assert done.returncode == 0, done.stderr
+    assert '"request_id": "last-words"' in done.stderr

@@ -63,15 +63,23 @@ def _shared(value: str | None) -> str:
     return sys.intern(value) if value else ""
 
 
-def _to_facts(row) -> RatingFacts:
-    values = dict(zip(FACT_FIELDS, row))
+_POSITIONS = {name: i for i, name in enumerate(FACT_FIELDS)}
+
+
+def _to_facts(row, texts: dict[str, str] | None = None) -> RatingFacts:
+    """`texts`: comments already read this scan, so that a month's repeated praise ("很好") is
+    one string, not one per rating."""
+    values = list(row)
     for name in _INTERNED:
-        values[name] = _shared(values[name])
+        values[_POSITIONS[name]] = _shared(values[_POSITIONS[name]])
     for name in _TEXT:
-        values[name] = values[name] or ""
-    values["user_agent"] = values["user_agent"] or None
-    values["presence"] = bool(values["presence"])
-    return RatingFacts(**values)
+        values[_POSITIONS[name]] = values[_POSITIONS[name]] or ""
+    if texts is not None:
+        comment = values[_POSITIONS["comment"]]
+        values[_POSITIONS["comment"]] = texts.setdefault(comment, comment)
+    values[_POSITIONS["user_agent"]] = values[_POSITIONS["user_agent"]] or None
+    values[_POSITIONS["presence"]] = bool(values[_POSITIONS["presence"]])
+    return RatingFacts(*values)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -106,11 +114,15 @@ def _callbacks(order_ids: Select | list[int]) -> dict[str, list[CallbackFact]]:
 
 
 def _ip_users(start: datetime, end: datetime) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Rating.client_ip, func.count(func.distinct(Rating.user_id)))
+    """Distinct raters per address, for the addresses at least two raters used: an address of
+    one rater reads as 0 there (below any crowd, never shown), and a month holds about as many
+    of them as ratings."""
+    distinct_users = func.count(func.distinct(Rating.user_id))
+    rows = db.session.connection().execute(
+        select(Rating.client_ip, distinct_users)
         .where(Rating.client_ip.is_not(None), Rating.created_at >= start - CROWD_MARGIN,
                Rating.created_at < end + CROWD_MARGIN)
-        .group_by(Rating.client_ip))
+        .group_by(Rating.client_ip).having(distinct_users >= 2))
     return {ip: count for ip, count in rows}
 
 
@@ -186,7 +198,9 @@ def month_context(start: datetime, end: datetime, *, label: str = "",
     # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
     # (An option of this statement only: set on the connection it would outlive the query.)
     query = _facts_query(*in_month).execution_options(stream_results=True, max_row_buffer=20_000)
-    ratings = [_to_facts(row) for row in db.session.connection().execute(query)]
+    texts: dict[str, str] = {}
+    ratings = [_to_facts(row, texts) for row in db.session.connection().execute(query)]
+    del texts
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)

@@ -84,23 +84,48 @@ def _shared(value: str | None) -> str:
     return sys.intern(value) if value else ""
 
 
-_POSITIONS = {name: i for i, name in enumerate(FACT_FIELDS)}
+_AT = {name: i for i, name in enumerate(FACT_FIELDS)}
 
 
-def _to_facts(row, texts: dict[str, str] | None = None) -> RatingFacts:
-    """`texts`: comments already read this scan, so that a month's repeated praise ("很好") is
-    one string, not one per rating."""
+def _values(row) -> list:
     values = list(row)
     for name in _INTERNED:
-        values[_POSITIONS[name]] = _shared(values[_POSITIONS[name]])
+        values[_AT[name]] = _shared(values[_AT[name]])
     for name in _TEXT:
-        values[_POSITIONS[name]] = values[_POSITIONS[name]] or ""
-    if texts is not None:
-        comment = values[_POSITIONS["comment"]]
-        values[_POSITIONS["comment"]] = texts.setdefault(comment, comment)
-    values[_POSITIONS["user_agent"]] = values[_POSITIONS["user_agent"]] or None
-    values[_POSITIONS["presence"]] = bool(values[_POSITIONS["presence"]])
-    return RatingFacts(*values)
+        values[_AT[name]] = values[_AT[name]] or ""
+    values[_AT["user_agent"]] = values[_AT["user_agent"]] or None
+    values[_AT["presence"]] = bool(values[_AT["presence"]])
+    return values
+
+
+def _to_facts(row) -> RatingFacts:
+    return RatingFacts(*_values(row))
+
+
+class _MonthReader:
+    """A month's rows as facts, repeated comments kept once ("很好"), and client addresses kept
+    only where a detector reads them: shared_device groups ratings by an address at least two
+    raters used in the crowd window (`ip_users`), or compares them with the technician's own
+    sightings. A rating outside that window keeps its address (the crowd count missed it)."""
+
+    def __init__(self, *, ip_users: dict[str, int], sighted: set[int], start: datetime,
+                 end: datetime):
+        self.texts: dict[str, str] = {}
+        self.addresses = {ip: ip for ip in ip_users}
+        self.sighted = sighted
+        self.since, self.until = start - CROWD_MARGIN, end + CROWD_MARGIN
+
+    def facts(self, row) -> RatingFacts:
+        values = _values(row)
+        comment = values[_AT["comment"]]
+        values[_AT["comment"]] = self.texts.setdefault(comment, comment)
+        ip = values[_AT["client_ip"]]
+        if ip is not None:
+            shared = self.addresses.get(ip)
+            keep = shared is not None or values[_AT["technician_id"]] in self.sighted \
+                or not self.since <= values[_AT["rated_at"]] < self.until
+            values[_AT["client_ip"]] = shared or (ip if keep else None)
+        return RatingFacts(*values)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -130,7 +155,8 @@ def _callbacks(order_ids: Select | list[int]) -> dict[str, list[CallbackFact]]:
         .join(WorkOrder, WorkOrder.id == CallbackResult.order_id)
         .where(CallbackResult.order_id.in_(order_ids)).order_by(CallbackResult.id))
     for order_no, channel, result, called_at in rows:
-        found.setdefault(order_no, []).append(CallbackFact(channel, result, called_at))
+        found.setdefault(order_no, []).append(
+            CallbackFact(sys.intern(channel), sys.intern(result), called_at))
     return found
 
 
@@ -219,25 +245,27 @@ def month_context(start: datetime, end: datetime, *, label: str = "",
     # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
     # (An option of this statement only: set on the connection it would outlive the query.)
     connection = db.session.connection()
-    texts: dict[str, str] = {}
+    technicians = select(WorkOrder.technician_id).where(*in_month)
+    ip_users = _ip_users(start, end)
+    sightings = _sightings(technicians)
+    reader = _MonthReader(ip_users=ip_users, sighted=set(sightings), start=start, end=end)
     wide = {facts.rating_id: facts for facts in (
-        _to_facts(row, texts) for row in connection.execute(
+        reader.facts(row) for row in connection.execute(
             _facts_query(*in_month, Rating.user_id.in_(_wide_raters(*in_month)))))}
     query = _facts_query(*in_month, slim=True).execution_options(stream_results=True,
                                                                  max_row_buffer=20_000)
-    ratings = [wide.pop(row[0], None) or _to_facts(row, texts) for row in connection.execute(query)]
-    del texts, wide
+    ratings = [wide.pop(row[0], None) or reader.facts(row) for row in connection.execute(query)]
+    del reader, wide
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                     .where(*in_month))
-    technicians = select(WorkOrder.technician_id).where(*in_month)
     return ScanContext(
         ratings=ratings,
         rater_links=_rater_links(month_ratings),
         callbacks=_callbacks(rated_orders),
-        ip_users=_ip_users(start, end),
-        sightings=_sightings(technicians),
+        ip_users=ip_users,
+        sightings=sightings,
         technician_stats=_technician_stats(start, end, ratings),
         callback_counts=_callback_counts(start, end),
         label=label,

@@ -87,12 +87,16 @@ def _shared(value: str | None) -> str:
 _AT = {name: i for i, name in enumerate(FACT_FIELDS)}
 
 
+_INTERNED_AT = tuple(_AT[name] for name in _INTERNED)
+_TEXT_AT = tuple(_AT[name] for name in _TEXT)
+
+
 def _values(row) -> list:
     values = list(row)
-    for name in _INTERNED:
-        values[_AT[name]] = _shared(values[_AT[name]])
-    for name in _TEXT:
-        values[_AT[name]] = values[_AT[name]] or ""
+    for i in _INTERNED_AT:
+        values[i] = _shared(values[i])
+    for i in _TEXT_AT:
+        values[i] = values[i] or ""
     values[_AT["user_agent"]] = values[_AT["user_agent"]] or None
     values[_AT["presence"]] = bool(values[_AT["presence"]])
     return values

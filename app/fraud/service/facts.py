@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -50,7 +51,7 @@ def _slim_columns() -> dict:
     """What a month's scan reads in place of the wide columns for most raters (a million
     addresses and openids are a quarter of the facts' memory): the account's phone only when it
     is the technician's own (all rater_is_technician asks of it), no address and no WeChat ids.
-    Detectors read those only for the raters `_wide_raters` names, whose facts are read whole."""
+    Detectors read those only for the raters `_read_whole` names, whose facts are read again."""
     return {"account_phone": case((BroadbandAccount.phone == Technician.phone,
                                    BroadbandAccount.phone)),
             "account_address": null(), "openid": null(), "unionid": null()}
@@ -59,15 +60,6 @@ def _slim_columns() -> dict:
 def _rating_columns(slim: bool = False):
     instead = _slim_columns() if slim else {}
     return tuple(instead.get(name, column).label(name) for name, column in _fact_columns())
-
-
-def _wide_raters(*in_month) -> Select:
-    """Raters whose facts a month's scan reads whole: those bound to a technician
-    (rater_is_technician shows their openid) and those with MIN_ACCOUNTS ratings or more in the
-    month (multi_account_rater weighs their accounts' addresses)."""
-    many = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
-            .where(*in_month).group_by(Rating.user_id).having(func.count() >= MIN_ACCOUNTS))
-    return many.union(select(TechnicianBinding.user_id))
 
 
 def _facts_query(*conditions, slim: bool = False) -> Select:
@@ -130,6 +122,21 @@ class _MonthReader:
                 or not self.since <= values[_AT["rated_at"]] < self.until
             values[_AT["client_ip"]] = shared or (ip if keep else None)
         return RatingFacts(*values)
+
+
+def _read_whole(ratings: list[RatingFacts], raters: set[int], reader: _MonthReader) -> None:
+    """Read again, whole, the facts of `raters`' ratings, in place: those bound to a technician
+    (rater_is_technician shows their openid) and those with MIN_ACCOUNTS ratings or more in the
+    month (multi_account_rater weighs their accounts' addresses) — a few thousand of a month."""
+    per_rater = Counter(r.user_id for r in ratings)
+    raters = raters | {user_id for user_id, n in per_rater.items() if n >= MIN_ACCOUNTS}
+    del per_rater
+    at = {r.rating_id: i for i, r in enumerate(ratings) if r.user_id in raters}
+    ids = sorted(at)
+    connection = db.session.connection()
+    for i in range(0, len(ids), 5000):
+        for row in connection.execute(_facts_query(Rating.id.in_(ids[i:i + 5000]))):
+            ratings[at[row[0]]] = reader.facts(row)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -253,20 +260,19 @@ def month_context(start: datetime, end: datetime, *, label: str = "",
     ip_users = _ip_users(start, end)
     sightings = _sightings(technicians)
     reader = _MonthReader(ip_users=ip_users, sighted=set(sightings), start=start, end=end)
-    wide = {facts.rating_id: facts for facts in (
-        reader.facts(row) for row in connection.execute(
-            _facts_query(*in_month, Rating.user_id.in_(_wide_raters(*in_month)))))}
     query = _facts_query(*in_month, slim=True).execution_options(stream_results=True,
                                                                  max_row_buffer=20_000)
-    ratings = [wide.pop(row[0], None) or reader.facts(row) for row in connection.execute(query)]
-    del reader, wide
+    ratings = [reader.facts(row) for row in connection.execute(query)]
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
+    rater_links = _rater_links(month_ratings)
+    _read_whole(ratings, set(rater_links), reader)
+    del reader
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                     .where(*in_month))
     return ScanContext(
         ratings=ratings,
-        rater_links=_rater_links(month_ratings),
+        rater_links=rater_links,
         callbacks=_callbacks(rated_orders),
         ip_users=ip_users,
         sightings=sightings,

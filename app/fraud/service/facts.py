@@ -99,14 +99,16 @@ def _to_facts(row) -> RatingFacts:
 
 
 class _MonthReader:
-    """A month's rows as facts, repeated comments kept once ("很好"), and client addresses kept
-    only where a detector reads them: shared_device groups ratings by an address at least two
-    raters used in the crowd window (`ip_users`), or compares them with the technician's own
-    sightings. A rating outside that window keeps its address (the crowd count missed it)."""
+    """A month's rows as facts: repeated comments ("很好") and technician ids kept once, client
+    addresses only where a detector reads them. shared_device groups ratings by an address at
+    least two raters used in the crowd window (`ip_users`), or compares them with the
+    technician's own sightings; a rating outside that window keeps its address (the crowd count
+    missed it)."""
 
     def __init__(self, *, ip_users: dict[str, int], sighted: set[int], start: datetime,
                  end: datetime):
         self.texts: dict[str, str] = {}
+        self.technicians: dict[int, int] = {}
         self.addresses = {ip: ip for ip in ip_users}
         self.sighted = sighted
         self.since, self.until = start - CROWD_MARGIN, end + CROWD_MARGIN
@@ -115,10 +117,12 @@ class _MonthReader:
         values = _values(row)
         comment = values[_AT["comment"]]
         values[_AT["comment"]] = self.texts.setdefault(comment, comment)
+        technician_id = values[_AT["technician_id"]]
+        values[_AT["technician_id"]] = self.technicians.setdefault(technician_id, technician_id)
         ip = values[_AT["client_ip"]]
         if ip is not None:
             shared = self.addresses.get(ip)
-            keep = shared is not None or values[_AT["technician_id"]] in self.sighted \
+            keep = shared is not None or technician_id in self.sighted \
                 or not self.since <= values[_AT["rated_at"]] < self.until
             values[_AT["client_ip"]] = shared or (ip if keep else None)
         return RatingFacts(*values)

@@ -77,8 +77,6 @@ def _shared(value: str | None) -> str:
 
 
 _AT = {name: i for i, name in enumerate(FACT_FIELDS)}
-
-
 _INTERNED_AT = tuple(_AT[name] for name in _INTERNED)
 _TEXT_AT = tuple(_AT[name] for name in _TEXT)
 
@@ -255,15 +253,15 @@ def month_context(start: datetime, end: datetime, *, label: str = "",
                   tz_name: str | None = None) -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
+    technicians = select(WorkOrder.technician_id).where(*in_month)
+    ip_users = _ip_users(start, end)
+    sightings = _sightings(technicians)
+    reader = _MonthReader(ip_users=ip_users, sighted=set(sightings), start=start, end=end)
     # Core, not ORM, execution: a month can hold a million rows and the ORM's per-row bookkeeping
     # would double the load time for nothing (no entities are loaded).
     # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
     # (An option of this statement only: set on the connection it would outlive the query.)
     connection = db.session.connection()
-    technicians = select(WorkOrder.technician_id).where(*in_month)
-    ip_users = _ip_users(start, end)
-    sightings = _sightings(technicians)
-    reader = _MonthReader(ip_users=ip_users, sighted=set(sightings), start=start, end=end)
     query = _facts_query(*in_month, slim=True).execution_options(stream_results=True,
                                                                  max_row_buffer=20_000)
     ratings = [reader.facts(row) for row in connection.execute(query)]

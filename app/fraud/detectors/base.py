@@ -53,7 +53,7 @@ class TechnicianLink:
     phone: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallbackFact:
     channel: str       # ivr | manual
     result: str        # satisfied | dissatisfied | no_answer

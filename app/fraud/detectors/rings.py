@@ -24,6 +24,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
 from app.fraud.detectors.base import DetectorResult, RatingFacts, clamp, rating_evidence
 
@@ -53,22 +54,40 @@ class DenseGroup:
         return self.density / self.background if self.background else 0.0
 
 
+def _repeats(keys) -> tuple[dict, int]:
+    """How often each key that repeats is seen, and how many keys are seen once: a month's
+    accounts and raters are nearly all seen once, and a Counter of a million of them is 40 MB
+    (a sorted list of references is a fifth of that)."""
+    repeated, once = {}, 0
+    for key, same in groupby(sorted(keys)):
+        count = sum(1 for _ in same)
+        if count > 1:
+            repeated[key] = count
+        else:
+            once += 1
+    return repeated, once
+
+
 class ColumnWeights:
     """`1 / log(deg + c)` of every column, from month-wide degrees kept as plain counters (a
-    million-rating month has a million accounts: no per-column tuples or dicts of weights)."""
+    million-rating month has a million accounts, nearly all rated once: only the others are
+    kept, with how many were rated once)."""
 
     def __init__(self, ratings: list[RatingFacts]):
-        self.degree = {"t": Counter(r.technician_id for r in ratings),
-                       "a": Counter(r.account_no for r in ratings)}
+        accounts, self.single_accounts = _repeats(r.account_no for r in ratings)
+        self.degree = {"t": Counter(r.technician_id for r in ratings), "a": accounts}
 
     def __getitem__(self, column: tuple) -> float:
-        return 1.0 / math.log(self.degree[column[0]][column[1]] + COLUMN_C)
+        # Every column asked about is one of the ratings': an account not kept was rated once.
+        return 1.0 / math.log(self.degree[column[0]].get(column[1], 1) + COLUMN_C)
 
     def background(self, users: int) -> float:
         """The density of the whole month's graph: every edge's weight over every node."""
         total = sum(deg / math.log(deg + COLUMN_C)
                     for side in self.degree.values() for deg in side.values())
-        return total / max(users + sum(len(side) for side in self.degree.values()), 1)
+        total += self.single_accounts / math.log(1 + COLUMN_C)
+        columns = sum(len(side) for side in self.degree.values()) + self.single_accounts
+        return total / max(users + columns, 1)
 
 
 def _column_weights(ratings: list[RatingFacts]) -> ColumnWeights:
@@ -122,12 +141,12 @@ def dense_groups(ratings: list[RatingFacts], *, max_groups: int = MAX_GROUPS,
     """Dense blocks of raters × (technicians, accounts), densest first, each `min_ratio` times the
     month's density. Found blocks' ratings leave the graph and peeling runs again."""
     weight = _column_weights(ratings)
-    per_user = Counter(r.user_id for r in ratings)
-    background = weight.background(len(per_user))
+    per_user, single_users = _repeats(r.user_id for r in ratings)
+    background = weight.background(len(per_user) + single_users)
     # A rater with one rating adds at most one column weight and one node: below any dense
     # block's density, the first thing peeling would remove. Leaving them out is the same answer
     # on a far smaller graph (and column weights keep their month-wide degrees).
-    left = [r for r in ratings if per_user[r.user_id] >= 2]
+    left = [r for r in ratings if r.user_id in per_user]
     groups: list[DenseGroup] = []
     idle = 0
     for _ in range(max_groups):
@@ -199,9 +218,11 @@ def group_key(label: str, group: DenseGroup) -> str:
 def rating_ring(ratings: list[RatingFacts], *, label: str = "",
                 **options) -> dict[int, DetectorResult]:
     """Every rating of every dense group, explained; `label` (the month) prefixes group keys."""
-    by_id = {r.rating_id: r for r in ratings}
+    groups = dense_groups(ratings, **options)
+    wanted = {rating_id for group in groups for rating_id in group.rating_ids}
+    by_id = {r.rating_id: r for r in ratings if r.rating_id in wanted}
     results: dict[int, DetectorResult] = {}
-    for group in dense_groups(ratings, **options):
+    for group in groups:
         members = sorted((by_id[i] for i in group.rating_ids), key=lambda r: r.rated_at)
         strength = clamp(0.6 + 0.4 * (group.ratio - MIN_RATIO) / (LOUD_RATIO - MIN_RATIO))
         employees = sorted({r.employee_no for r in members})

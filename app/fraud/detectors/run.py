@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
+from itertools import groupby
+from operator import attrgetter
 
-from app.fraud.detectors.accounts import multi_account_rater
+from app.fraud.detectors.accounts import MIN_ACCOUNTS, multi_account_rater
 from app.fraud.detectors.base import (
     LOCAL, CallbackFact, DetectorResult, RatingFacts, Sighting, TechnicianLink)
 from app.fraud.detectors.callbacks import IvrPattern, callback_contradiction, ivr_patterns
@@ -72,20 +74,26 @@ def detect(ctx: ScanContext) -> dict[int, list[DetectorResult]]:
             found[rating_id].append(result)
 
     by_tech: dict[int, list[RatingFacts]] = defaultdict(list)
-    by_user: dict[int, list[RatingFacts]] = defaultdict(list)
     text_techs: dict[str, set[int]] = defaultdict(set)
     patterns = ivr_patterns(ctx.ratings, ctx.callbacks)
     for r in ctx.ratings:
         by_tech[r.technician_id].append(r)
-        by_user[r.user_id].append(r)
         if r.comment:
             text_techs[normalize(r.comment)].add(r.technician_id)
-        found[r.rating_id].extend(rating_checks(r, ctx, patterns.get(r.technician_id)))
+        checks = rating_checks(r, ctx, patterns.get(r.technician_id))
+        if checks:     # most ratings have none: no empty list per rating of a big month
+            found[r.rating_id].extend(checks)
     text_counts = {text: len(techs) for text, techs in text_techs.items()}
     corpus = comment_corpus(r.comment for r in ctx.ratings)
 
-    for group in by_user.values():
-        add(multi_account_rater(group))
+    # One rater's ratings side by side (a stable sort keeps their order); raters with fewer
+    # ratings than MIN_ACCOUNTS, nearly all of a month's, cannot have rated that many accounts.
+    by_user = sorted(ctx.ratings, key=attrgetter("user_id"))
+    for _user_id, ratings in groupby(by_user, key=attrgetter("user_id")):
+        group = list(ratings)
+        if len(group) >= MIN_ACCOUNTS:
+            add(multi_account_rater(group))
+    del by_user
     add(rating_ring(ctx.ratings, label=ctx.label))
     add(selection_bias(ctx.ratings, ctx.callback_counts))
     add(presence_habit(ctx.ratings))
@@ -109,7 +117,7 @@ def judge(ctx: ScanContext, *, weights: dict[str, float], threshold: float) -> d
     """Ratings whose rating-level evidence reaches `threshold`, with their combined score and
     reasons."""
     verdicts = {}
-    for rating_id, results in detect(ctx).items():
+    for rating_id, results in sorted(detect(ctx).items()):     # in rating order, as they are read
         score = noisy_or(results, weights)
         if score > 0 and rating_level(results, weights) >= threshold:
             verdicts[rating_id] = Verdict(rating_id, score, reasons(results, weights),

@@ -86,13 +86,16 @@ def comment_corpus(comments: Iterable[str]) -> CommentCorpus:
     """The character counts of a window's comments (raw texts; empty ones are skipped)."""
     firsts, contexts, pairs = Counter(), Counter(), Counter()
     count = 0
-    for text in comments:
+    # A month's praise repeats: each distinct text is counted once, times its copies.
+    for text, copies in Counter(comments).items():
         norm = normalize(text)
         if norm:
-            count += 1
-            firsts[norm[0]] += 1
-            contexts.update(norm[:-1])
-            pairs.update(a + b for a, b in zip(norm, norm[1:]))
+            count += copies
+            firsts[norm[0]] += copies
+            for char in norm[:-1]:
+                contexts[char] += copies
+            for a, b in zip(norm, norm[1:]):
+                pairs[a + b] += copies
     return CommentCorpus(count, firsts, contexts, pairs)
 
 

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, null, select
 
 from app.db import execute_core
 from app.extensions import db
 from app.fraud.detectors import CallbackFact, RatingFacts, Sighting, TechnicianLink, TechnicianStats
+from app.fraud.detectors.accounts import MIN_ACCOUNTS
 from app.fraud.detectors.outliers import FAST_MINUTES
 from app.fraud.detectors.timing import AWAY
 from app.fraud.detectors.run import ScanContext
@@ -46,12 +48,23 @@ _INTERNED = ("employee_no", "team", "area", "technician_phone", "user_agent")
 _TEXT = ("account_phone", "account_address", "comment")
 
 
-def _rating_columns():
-    return tuple(column.label(name) for name, column in _fact_columns())
+def _slim_columns() -> dict:
+    """What a month's scan reads in place of the wide columns for most raters (a million
+    addresses and openids are a quarter of the facts' memory): the account's phone only when it
+    is the technician's own (all rater_is_technician asks of it), no address and no WeChat ids.
+    Detectors read those only for the raters `_read_whole` names, whose facts are read again."""
+    return {"account_phone": case((BroadbandAccount.phone == Technician.phone,
+                                   BroadbandAccount.phone)),
+            "account_address": null(), "openid": null(), "unionid": null()}
 
 
-def _facts_query(*conditions) -> Select:
-    return (select(*_rating_columns())
+def _rating_columns(slim: bool = False):
+    instead = _slim_columns() if slim else {}
+    return tuple(instead.get(name, column).label(name) for name, column in _fact_columns())
+
+
+def _facts_query(*conditions, slim: bool = False) -> Select:
+    return (select(*_rating_columns(slim))
             .join(WorkOrder, WorkOrder.id == Rating.order_id)
             .join(BroadbandAccount, BroadbandAccount.id == WorkOrder.account_id)
             .join(Technician, Technician.id == WorkOrder.technician_id)
@@ -64,15 +77,69 @@ def _shared(value: str | None) -> str:
     return sys.intern(value) if value else ""
 
 
+_AT = {name: i for i, name in enumerate(FACT_FIELDS)}
+_INTERNED_AT = tuple(_AT[name] for name in _INTERNED)
+_TEXT_AT = tuple(_AT[name] for name in _TEXT)
+
+
+def _values(row) -> list:
+    values = list(row)
+    for i in _INTERNED_AT:
+        values[i] = _shared(values[i])
+    for i in _TEXT_AT:
+        values[i] = values[i] or ""
+    values[_AT["user_agent"]] = values[_AT["user_agent"]] or None
+    values[_AT["presence"]] = bool(values[_AT["presence"]])
+    return values
+
+
 def _to_facts(row) -> RatingFacts:
-    values = dict(zip(FACT_FIELDS, row))
-    for name in _INTERNED:
-        values[name] = _shared(values[name])
-    for name in _TEXT:
-        values[name] = values[name] or ""
-    values["user_agent"] = values["user_agent"] or None
-    values["presence"] = bool(values["presence"])
-    return RatingFacts(**values)
+    return RatingFacts(*_values(row))
+
+
+class _MonthReader:
+    """A month's rows as facts: repeated comments ("很好") and technician ids kept once, client
+    addresses only where a detector reads them. shared_device groups ratings by an address at
+    least two raters used in the crowd window (`ip_users`), or compares them with the
+    technician's own sightings; a rating outside that window keeps its address (the crowd count
+    missed it)."""
+
+    def __init__(self, *, ip_users: dict[str, int], sighted: set[int], start: datetime,
+                 end: datetime):
+        self.texts: dict[str, str] = {}
+        self.technicians: dict[int, int] = {}
+        self.addresses = {ip: ip for ip in ip_users}
+        self.sighted = sighted
+        self.since, self.until = start - CROWD_MARGIN, end + CROWD_MARGIN
+
+    def facts(self, row) -> RatingFacts:
+        values = _values(row)
+        comment = values[_AT["comment"]]
+        values[_AT["comment"]] = self.texts.setdefault(comment, comment)
+        technician_id = values[_AT["technician_id"]]
+        values[_AT["technician_id"]] = self.technicians.setdefault(technician_id, technician_id)
+        ip = values[_AT["client_ip"]]
+        if ip is not None:
+            shared = self.addresses.get(ip)
+            keep = shared is not None or technician_id in self.sighted \
+                or not self.since <= values[_AT["rated_at"]] < self.until
+            values[_AT["client_ip"]] = shared or (ip if keep else None)
+        return RatingFacts(*values)
+
+
+def _read_whole(ratings: list[RatingFacts], raters: set[int], reader: _MonthReader) -> None:
+    """Read again, whole, the facts of `raters`' ratings, in place: those bound to a technician
+    (rater_is_technician shows their openid) and those with MIN_ACCOUNTS ratings or more in the
+    month (multi_account_rater weighs their accounts' addresses) — a few thousand of a month."""
+    per_rater = Counter(r.user_id for r in ratings)
+    raters = raters | {user_id for user_id, n in per_rater.items() if n >= MIN_ACCOUNTS}
+    del per_rater
+    at = {r.rating_id: i for i, r in enumerate(ratings) if r.user_id in raters}
+    ids = sorted(at)
+    connection = db.session.connection()
+    for i in range(0, len(ids), 5000):
+        for row in connection.execute(_facts_query(Rating.id.in_(ids[i:i + 5000]))):
+            ratings[at[row[0]]] = reader.facts(row)
 
 
 def month_rating_ids(start: datetime, end: datetime) -> Select:
@@ -102,16 +169,21 @@ def _callbacks(order_ids: Select | list[int]) -> dict[str, list[CallbackFact]]:
         .join(WorkOrder, WorkOrder.id == CallbackResult.order_id)
         .where(CallbackResult.order_id.in_(order_ids)).order_by(CallbackResult.id))
     for order_no, channel, result, called_at in rows:
-        found.setdefault(order_no, []).append(CallbackFact(channel, result, called_at))
+        found.setdefault(order_no, []).append(
+            CallbackFact(sys.intern(channel), sys.intern(result), called_at))
     return found
 
 
 def _ip_users(start: datetime, end: datetime) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Rating.client_ip, func.count(func.distinct(Rating.user_id)))
+    """Distinct raters per address, for the addresses at least two raters used: an address of
+    one rater reads as 0 there (below any crowd, never shown), and a month holds about as many
+    of them as ratings."""
+    distinct_users = func.count(func.distinct(Rating.user_id))
+    rows = db.session.connection().execute(
+        select(Rating.client_ip, distinct_users)
         .where(Rating.client_ip.is_not(None), Rating.created_at >= start - CROWD_MARGIN,
                Rating.created_at < end + CROWD_MARGIN)
-        .group_by(Rating.client_ip))
+        .group_by(Rating.client_ip).having(distinct_users >= 2))
     return {ip: count for ip, count in rows}
 
 
@@ -182,23 +254,31 @@ def month_context(start: datetime, end: datetime, *, label: str = "",
                   tz_name: str | None = None) -> ScanContext:
     """Everything the detectors need for the ratings of orders completed in [start, end)."""
     in_month = (WorkOrder.completed_at >= start, WorkOrder.completed_at < end)
+    technicians = select(WorkOrder.technician_id).where(*in_month)
+    ip_users = _ip_users(start, end)
+    sightings = _sightings(technicians)
+    reader = _MonthReader(ip_users=ip_users, sighted=set(sightings), start=start, end=end)
     # Core, not ORM, execution: a month can hold a million rows and the ORM's per-row bookkeeping
     # would double the load time for nothing (no entities are loaded).
     # Streamed (a server-side cursor on PostgreSQL): the driver never holds every row at once.
     # (An option of this statement only: set on the connection it would outlive the query.)
-    query = _facts_query(*in_month).execution_options(stream_results=True, max_row_buffer=20_000)
-    ratings = [_to_facts(row) for row in db.session.connection().execute(query)]
+    connection = db.session.connection()
+    query = _facts_query(*in_month, slim=True).execution_options(stream_results=True,
+                                                                 max_row_buffer=20_000)
+    ratings = [reader.facts(row) for row in connection.execute(query)]
     month_ratings = (select(Rating.user_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                      .where(*in_month))
+    rater_links = _rater_links(month_ratings)
+    _read_whole(ratings, set(rater_links), reader)
+    del reader
     rated_orders = (select(Rating.order_id).join(WorkOrder, WorkOrder.id == Rating.order_id)
                     .where(*in_month))
-    technicians = select(WorkOrder.technician_id).where(*in_month)
     return ScanContext(
         ratings=ratings,
-        rater_links=_rater_links(month_ratings),
+        rater_links=rater_links,
         callbacks=_callbacks(rated_orders),
-        ip_users=_ip_users(start, end),
-        sightings=_sightings(technicians),
+        ip_users=ip_users,
+        sightings=sightings,
         technician_stats=_technician_stats(start, end, ratings),
         callback_counts=_callback_counts(start, end),
         label=label,

@@ -6,7 +6,9 @@ removed). Decided flags keep their status; their reasons are refreshed for the r
 """
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +44,31 @@ def _detector_list(verdict: Verdict) -> str:
     return "," + ",".join(verdict.detectors) + "," if verdict.detectors else ""
 
 
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while a month is read and judged: a million facts are
+    long-lived and acyclic, and the collector's full passes over them grew faster than the month
+    (a sixth of a 200,000-rating scan). Whatever cycles are made meanwhile are collected after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _order_ids(rating_ids: list[int]) -> dict[int, int]:
+    """The orders of the ratings given new flags (a few thousand of a month's ratings), in
+    chunks that stay under every driver's parameter limit."""
+    found: dict[int, int] = {}
+    for i in range(0, len(rating_ids), 5000):
+        chunk = rating_ids[i:i + 5000]
+        found.update(db.session.execute(
+            select(Rating.id, Rating.order_id).where(Rating.id.in_(chunk))).all())
+    return found
+
+
 SCAN_STEPS = ("读取评价与回访 (load)", "运行检测 (detect)", "写入标记 (write flags)",
               "归并案件 (regroup cases)")
 
@@ -54,19 +81,21 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
     step = on_step or (lambda _label: None)
     now = now or utcnow()
     start, end = month_bounds(month, tz_name)
-    ctx = month_context(start, end, label=month, tz_name=tz_name)
-    step(SCAN_STEPS[0])
-    verdicts = judge(ctx, weights=weights, threshold=threshold)
-    step(SCAN_STEPS[1])
-    facts = {r.rating_id: r for r in ctx.ratings}
-    order_ids = dict(db.session.execute(
-        select(Rating.id, Rating.order_id).where(Rating.id.in_(month_rating_ids(start, end)))).all())
+    with _collector_paused():
+        ctx = month_context(start, end, label=month, tz_name=tz_name)
+        step(SCAN_STEPS[0])
+        verdicts = judge(ctx, weights=weights, threshold=threshold)
+        step(SCAN_STEPS[1])
+    scanned = len(ctx.ratings)
+    technician_of = {r.rating_id: r.technician_id for r in ctx.ratings if r.rating_id in verdicts}
+    del ctx        # a big month's facts are not needed to write its flags
 
     existing = {row.rating_id: row for row in db.session.execute(
         select(FraudFlag.id, FraudFlag.rating_id, FraudFlag.score, FraudFlag.reasons,
                FraudFlag.status, FraudFlag.month, FraudFlag.detectors)
         .where(FraudFlag.rating_id.in_(month_rating_ids(start, end))))}
 
+    order_ids = _order_ids([rating_id for rating_id in verdicts if rating_id not in existing])
     new_rows, changes = [], []
     for rating_id, verdict in verdicts.items():
         detectors = _detector_list(verdict)
@@ -74,7 +103,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
         if row is None:
             new_rows.append({
                 "rating_id": rating_id, "order_id": order_ids[rating_id],
-                "technician_id": facts[rating_id].technician_id, "month": month,
+                "technician_id": technician_of[rating_id], "month": month,
                 "score": verdict.score, "reasons": verdict.reasons, "detectors": detectors,
                 "status": "open", "created_at": now, "updated_at": now})
         elif (row.score, row.reasons, row.month, row.detectors) != \
@@ -99,7 +128,7 @@ def scan_month(*, month: str, tz_name: str, weights: dict[str, float], threshold
     regroup(now=now)
     step(SCAN_STEPS[3])
     total = len(existing) + len(new_rows) - len(stale)
-    return ScanResult(month, len(ctx.ratings), len(new_rows), len(changes), len(stale), total,
+    return ScanResult(month, scanned, len(new_rows), len(changes), len(stale), total,
                       round(time.perf_counter() - started, 3))
 
 

@@ -1,5 +1,6 @@
 """One JSON error format everywhere; a request id on every response and log line."""
 import json
+import re
 import subprocess
 import sys
 import time
@@ -104,3 +105,21 @@ sys.exit(0)
                           timeout=120, cwd=str(Path(__file__).parents[2]))
     assert done.returncode == 0, done.stderr
     assert '"request_id": "last-words"' in done.stderr
+
+
+@pytest.mark.parametrize("fields", [
+    {"method": "GET", "path": "/b/ABC.png", "status": 200, "duration_ms": 0.31,
+     "remote_addr": "127.0.0.1"},
+    {"method": "POST", "path": '/路径/"quoted"\\back\nline\t\x7f😀', "status": 422,
+     "duration_ms": None, "remote_addr": None},
+    {"method": "GET", "path": "/", "status": 500, "duration_ms": float("nan"),
+     "remote_addr": "::1", "flag": True, "count": 10**20, "big": 1e300, "other": object},
+])
+def test_access_line_is_the_json_the_formatter_would_write(fields):
+    from app.logs import _access_line
+    line = _access_line("rid-1", fields)
+    entry = json.loads(line)
+    expected = {"ts": entry["ts"], "level": "info", "logger": "app.access", "msg": "request",
+                "request_id": "rid-1", **fields}
+    assert line == json.dumps(expected, ensure_ascii=False, default=str)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["ts"])

@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
+from app.metrics import observe_request
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -184,19 +186,36 @@ def init_logging(app: Flask) -> None:
 
     @app.before_request
     def _assign_request_id():
-        incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
+        context, environ = g._get_current_object(), request.environ
+        incoming = environ.get(_REQUEST_ID_ENVIRON, "")
         # Not secret, only unique: drawn without a system call (the random module reseeds in
         # every forked worker, so workers do not repeat each other's ids).
-        g.request_id = incoming if _VALID_ID.match(incoming) else f"{random.getrandbits(128):032x}"
-        g.request_started = time.perf_counter()
+        context.request_id = (incoming if _VALID_ID.match(incoming)
+                              else f"{random.getrandbits(128):032x}")
+        context.request_started = time.perf_counter()
 
     @app.after_request
-    def _log_request(response):
-        request_id = g.get("request_id")
+    def _record_request(response):
+        """Every answered request: its id on the response, its access line, its metrics."""
+        context, req = g._get_current_object(), request._get_current_object()
+        request_id = context.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
+        started = context.get("request_started")     # None if the hooks never ran
+        seconds = time.perf_counter() - started if started is not None else None
+        if seconds is not None:
+            observe_request(req.endpoint, req.method, response.status_code, seconds)
         if not access_log.isEnabledFor(logging.INFO):
             return response
+        fields = {"method": req.method, "path": req.path, "status": response.status_code,
+                  "duration_ms": round(seconds * 1000, 2) if seconds is not None else None,
+                  "remote_addr": req.remote_addr}
+        if fast_access is not None and not access_log.handlers and access_log.propagate \
+                and root.handlers == [fast_access]:
+            write_access(_access_line(request_id, fields))
+        else:
+            access_log.info("request", extra=fields)
+        return response
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         fields = {"method": request.method, "path": request.path,

@@ -13,9 +13,8 @@ every domain and the API keys.
 from __future__ import annotations
 
 import os
-import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter,
                                Histogram, generate_latest, multiprocess)
 from sqlalchemy import event
@@ -42,20 +41,18 @@ _PENDING = "metrics_pending"       # Session.info key: counts to add once the tr
 _request_children: dict[tuple[str, str, str], tuple] = {}
 
 
-def init_metrics(app: Flask) -> None:
-    @app.after_request
-    def _observe(response):
-        started = g.get("request_started")      # set by app.logs for every request
-        if started is not None:
-            key = (request.endpoint or "unmatched", request.method, str(response.status_code))
-            children = _request_children.get(key)
-            if children is None:
-                children = _request_children[key] = (REQUESTS.labels(*key),
-                                                      LATENCY.labels(*key))
-            children[0].inc()
-            children[1].observe(time.perf_counter() - started)
-        return response
+def observe_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:
+    """Count an answered request and its time (app.logs calls it once per request, with the
+    access line: one after-request hook reads the request for both)."""
+    key = (endpoint or "unmatched", method, str(status))
+    children = _request_children.get(key)
+    if children is None:
+        children = _request_children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key))
+    children[0].inc()
+    children[1].observe(seconds)
 
+
+def init_metrics(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _count_committed):
         event.listen(Session, "after_commit", _count_committed)
         event.listen(Session, "after_rollback", _forget_pending)

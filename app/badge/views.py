@@ -6,6 +6,7 @@ mini-program's scan answer, with the orders to rate, is rating's too: app/rating
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from werkzeug.utils import get_content_type
 
 from app.apidocs.registry import api_doc
 from app.auth.audit import audit_api_call
@@ -46,15 +47,20 @@ def _image(media_type: str, description: str) -> dict:
             "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
 
 
+# The Content-Type header of each image kind, worked out once (the SVG's carries its charset).
+_CONTENT_TYPE_HEADERS = {kind: get_content_type(mimetype, "utf-8")
+                         for kind, mimetype in CONTENT_TYPES.items()}
+
+
 def _image_response(image: service.ImageOut, max_age: int) -> Response:
     if image.rendered_now:
         db.session.commit()
     if image.max_age is not None:
         max_age = image.max_age
-    headers = {"ETag": f'"{image.etag}"', "Cache-Control": f"public, max-age={max_age}"}
-    if "If-None-Match" in request.headers and request.if_none_match.contains(image.etag):
+    headers = [("ETag", f'"{image.etag}"'), ("Cache-Control", f"public, max-age={max_age}")]
+    if "HTTP_IF_NONE_MATCH" in request.environ and request.if_none_match.contains(image.etag):
         return Response(status=304, headers=headers)
-    return Response(image.data, mimetype=CONTENT_TYPES[image.kind], headers=headers)
+    return Response(image.data, content_type=_CONTENT_TYPE_HEADERS[image.kind], headers=headers)
 
 
 # -- public: scan landing and images --------------------------------------------------------------

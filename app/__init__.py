@@ -24,8 +24,12 @@ class RatingApp(Flask):
     and view is a coroutine on every request (a dozen times per request here), and the answer
     never changes. This app has no async views."""
 
+    def __init__(self, *args, **kwargs):
+        self._sync_functions: dict = {}
+        super().__init__(*args, **kwargs)
+
     def ensure_sync(self, func):
-        known = self.__dict__.setdefault("_sync_functions", {})
+        known = self._sync_functions
         try:
             return known[func]
         except KeyError:

@@ -17,6 +17,11 @@ migrate = Migrate()
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    # Ours replaces Flask-SQLAlchemy's own teardown (the same session.remove(), which ours guards):
+    # one removal per request instead of two.
+    app.teardown_appcontext_funcs[:] = [func for func in app.teardown_appcontext_funcs
+                                        if getattr(func, "__func__", None)
+                                        is not type(db)._teardown_session]
     app.teardown_appcontext(_remove_session)
     with app.app_context():
         configure_engine_events(db.engine)

@@ -177,8 +177,11 @@ def init_logging(app: Flask) -> None:
     else:
         handler.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    # Batched only where they are written directly (the text format goes through logging).
     delay = app.config["ACCESS_LOG_FLUSH_MS"] / 1000
-    write_access = BufferedLines(handler, delay=delay).add if delay > 0 else handler.write_line
+    write_access = handler.write_line
+    if fast_access is not None and delay > 0:
+        write_access = BufferedLines(handler, delay=delay).add
     root = logging.getLogger("app")
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
@@ -210,17 +213,6 @@ def init_logging(app: Flask) -> None:
         fields = {"method": req.method, "path": req.path, "status": response.status_code,
                   "duration_ms": round(seconds * 1000, 2) if seconds is not None else None,
                   "remote_addr": req.remote_addr}
-        if fast_access is not None and not access_log.handlers and access_log.propagate \
-                and root.handlers == [fast_access]:
-            write_access(_access_line(request_id, fields))
-        else:
-            access_log.info("request", extra=fields)
-        return response
-        started = g.get("request_started")
-        duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-        fields = {"method": request.method, "path": request.path,
-                  "status": response.status_code, "duration_ms": duration_ms,
-                  "remote_addr": request.remote_addr}
         if fast_access is not None and not access_log.handlers and access_log.propagate \
                 and root.handlers == [fast_access]:
             write_access(_access_line(request_id, fields))

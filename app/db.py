@@ -176,8 +176,8 @@ class _WriterQueue:
 
     def __init__(self, path: str):
         self.path = path
-        self.held: dict[int, int] = {}          # id(DBAPI connection) -> file descriptor
-        self.local = threading.local()
+        # id(DBAPI connection) -> (file descriptor holding the lock, thread that took it)
+        self.held: dict[int, tuple[int, int]] = {}
 
     @classmethod
     def for_database(cls, database: str | None) -> _WriterQueue | None:
@@ -186,7 +186,8 @@ class _WriterQueue:
         return cls(f"{os.path.abspath(database)}-writers")
 
     def enter(self, dbapi_connection) -> None:
-        if getattr(self.local, "depth", 0):
+        me = threading.get_ident()
+        if any(owner == me for _fd, owner in list(self.held.values())):
             return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -194,13 +195,11 @@ class _WriterQueue:
         except BaseException:
             os.close(fd)
             raise
-        self.held[id(dbapi_connection)] = fd
-        self.local.depth = 1
+        self.held[id(dbapi_connection)] = (fd, me)
 
     def leave(self, dbapi_connection) -> None:
         # The pool's reset on return rolls back through its proxy of the DBAPI connection.
         dbapi_connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
-        fd = self.held.pop(id(dbapi_connection), None)
-        if fd is not None:
-            self.local.depth = 0
-            os.close(fd)                      # closing the descriptor releases its lock
+        held = self.held.pop(id(dbapi_connection), None)
+        if held is not None:
+            os.close(held[0])                 # closing the descriptor releases its lock
